@@ -1,0 +1,38 @@
+"""Message contracts shared by the newswire workers: the only code every worker imports."""
+
+from schemas.messages import (
+    SCHEMA_VERSION,
+    Actor,
+    Article,
+    DeadLetter,
+    Event,
+    EventTime,
+    Evidence,
+    ExtractorInfo,
+    Location,
+    Quantity,
+    UrlRequest,
+    article_id_for,
+    event_id_for,
+)
+from schemas.vocab import EVENT_TYPES, QUANTITY_KINDS, EventType, QuantityKind
+
+__all__ = [
+    "EVENT_TYPES",
+    "QUANTITY_KINDS",
+    "SCHEMA_VERSION",
+    "Actor",
+    "Article",
+    "DeadLetter",
+    "Event",
+    "EventTime",
+    "EventType",
+    "Evidence",
+    "ExtractorInfo",
+    "Location",
+    "Quantity",
+    "QuantityKind",
+    "UrlRequest",
+    "article_id_for",
+    "event_id_for",
+]

@@ -1,0 +1,28 @@
+"""Writes the JSON Schema files of the message models into schemas/jsonschema/.
+
+    python -m schemas.generate
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from schemas.messages import json_schemas
+
+SCHEMA_DIR = Path(__file__).resolve().parent / "jsonschema"
+
+
+def render() -> dict[str, str]:
+    return {f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in json_schemas().items()}
+
+
+def main() -> None:
+    SCHEMA_DIR.mkdir(exist_ok=True)
+    for filename, text in render().items():
+        (SCHEMA_DIR / filename).write_text(text, encoding="utf-8")
+        print(SCHEMA_DIR / filename)
+
+
+if __name__ == "__main__":
+    main()

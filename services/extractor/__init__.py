@@ -1,0 +1,1 @@
+"""The extractor worker: turns articles into PLOVER events."""
