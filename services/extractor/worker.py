@@ -1,0 +1,45 @@
+"""The extractor worker: reads `articles`, publishes each event on `events` and `events.<type>`.
+
+The engine is CPU-bound, so it runs in a worker thread to keep the consume loop (acks, reclaim,
+health) responsive. Articles marked as duplicates, or in a language the engine does not handle,
+produce no events and are counted as skipped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from schemas import Article
+from services.extractor.engine import get_engine
+from services.runtime.metrics import Metrics
+from services.runtime.settings import Settings
+from services.runtime.streams import Entry
+from services.runtime.worker import Subscription, WorkerSpec
+
+MAX_ARTICLE_CHARS = 200_000
+
+
+def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
+    engine = get_engine(settings.extractor_engine)
+    languages = {lang.lower() for lang in settings.extract_languages}
+
+    async def extract(article: Article) -> Sequence[Entry]:
+        if article.duplicate_of:
+            metrics.skipped.labels("duplicate").inc()
+            return []
+        if article.language and languages and article.language.lower()[:2] not in languages:
+            metrics.skipped.labels("language").inc()
+            return []
+        if len(article.text) > MAX_ARTICLE_CHARS:
+            article = article.model_copy(update={"text": article.text[:MAX_ARTICLE_CHARS]})
+            metrics.skipped.labels("truncated").inc()
+        events = await asyncio.to_thread(engine.extract, article)
+        out: list[Entry] = []
+        for event in events:
+            metrics.events.labels(event.event_type).inc()
+            out.append((settings.stream("events"), event))
+            out.append((settings.stream(f"events.{event.event_type}"), event))
+        return out
+
+    return WorkerSpec(name="extractor", group="extractor", subscriptions=[Subscription("articles", Article, extract)])

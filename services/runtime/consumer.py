@@ -1,0 +1,175 @@
+"""At-least-once consumption with dead letters, on top of FastStream's stream subscriber.
+
+FastStream delivers new entries of a consumer group; this module adds what it lacks on Redis:
+- outputs are published and the input acknowledged in one MULTI/EXEC, so a crash never duplicates
+  downstream and never acknowledges unpublished work;
+- a failed entry stays pending; the reclaim loop takes entries idle longer than `reclaim_idle_ms`
+  from any consumer of the group (XAUTOCLAIM), so a replica that dies loses nothing;
+- the delivery count comes from XPENDING; after `max_deliveries` the entry goes to the `dead` stream
+  with its payload, origin, error and attempts, and is acknowledged. Undecodable or schema-invalid
+  entries are dead-lettered at once: retrying cannot fix them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from schemas import DeadLetter
+from schemas.messages import _digest
+from services.runtime import streams
+from services.runtime.metrics import Health, Metrics
+from services.runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+M = TypeVar("M", bound=BaseModel)
+Handler = Callable[[M], Awaitable[Sequence[streams.Entry]]]
+
+
+class PermanentError(Exception):
+    """Raised by a handler for input that no retry can fix: the entry is dead-lettered at once."""
+
+
+class ReliableConsumer(Generic[M]):
+    def __init__(
+        self,
+        *,
+        redis: Redis,
+        settings: Settings,
+        stream: str,
+        group: str,
+        model: type[M],
+        handle: Handler[M],
+        metrics: Metrics,
+        health: Health,
+    ) -> None:
+        self.redis = redis
+        self.settings = settings
+        self.stream = stream
+        self.group = group
+        self.model = model
+        self.handle = handle
+        self.metrics = metrics
+        self.health = health
+        self.dead_stream = settings.stream("dead")
+        self.in_flight = 0
+
+    async def process(self, entry_id: str, body: bytes, deliveries: int) -> None:
+        """Handle one entry; never raises. Leaves the entry pending when it should be retried."""
+        self.in_flight += 1
+        started = time.perf_counter()
+        try:
+            await self._process(entry_id, body, deliveries)
+        finally:
+            self.in_flight -= 1
+            self.metrics.duration.labels(self.stream).observe(time.perf_counter() - started)
+            self.health.beat()
+
+    async def _process(self, entry_id: str, body: bytes, deliveries: int) -> None:
+        try:
+            message = self.model.model_validate_json(body)
+        except ValidationError as exc:
+            await self._dead_letter(entry_id, body, exc, deliveries, reason_type="InvalidMessage")
+            return
+        try:
+            outputs = await self.handle(message)
+        except PermanentError as exc:
+            await self._dead_letter(entry_id, body, exc, deliveries)
+            return
+        except Exception as exc:
+            log.warning("%s %s failed (delivery %d): %s", self.stream, entry_id, deliveries, exc)
+            if deliveries >= self.settings.max_deliveries:
+                await self._dead_letter(entry_id, body, exc, deliveries)
+            else:
+                self.metrics.messages.labels(self.stream, "retry").inc()
+            return
+        try:
+            await self._publish_and_ack(entry_id, outputs)
+        except (RedisError, OSError) as exc:
+            # Nothing was acknowledged: the entry is reclaimed and handled again later.
+            log.warning("%s %s: publish failed, will retry: %s", self.stream, entry_id, exc)
+            self.metrics.messages.labels(self.stream, "retry").inc()
+            return
+        self.metrics.messages.labels(self.stream, "ok").inc()
+
+    async def _publish_and_ack(self, entry_id: str, outputs: Sequence[streams.Entry]) -> None:
+        async with self.redis.pipeline(transaction=True) as pipe:
+            for stream, model in outputs:
+                pipe.xadd(stream, await streams.encode(model))  # type: ignore[arg-type]
+            pipe.xack(self.stream, self.group, entry_id)
+            await pipe.execute()
+
+    async def _dead_letter(
+        self, entry_id: str, body: bytes, exc: BaseException, attempts: int, reason_type: str | None = None
+    ) -> None:
+        letter = DeadLetter(
+            dead_letter_id="d" + _digest(self.stream, self.group, entry_id),
+            parent_id=entry_id,
+            stream=self.stream,
+            group=self.group,
+            entry_id=entry_id,
+            payload=body.decode("utf-8", errors="replace"),
+            error_type=reason_type or type(exc).__name__,
+            error=str(exc)[:2000],
+            attempts=attempts,
+            failed_at=datetime.now(UTC),
+        )
+        try:
+            await self._publish_and_ack(entry_id, [(self.dead_stream, letter)])
+        except (RedisError, OSError) as err:
+            log.warning("%s %s: dead-lettering failed, will retry: %s", self.stream, entry_id, err)
+            return
+        log.error("%s %s dead-lettered after %d deliveries: %s", self.stream, entry_id, attempts, letter.error)
+        self.metrics.dead_letters.labels(self.stream).inc()
+        self.metrics.messages.labels(self.stream, "dead").inc()
+
+    async def reclaim_once(self, consumer: str, count: int = 50) -> int:
+        """Claim entries idle too long in any consumer of the group and handle them; returns how many."""
+        start = "0-0"
+        handled = 0
+        while True:
+            reply = await self.redis.xautoclaim(
+                self.stream, self.group, consumer, self.settings.reclaim_idle_ms, start_id=start, count=count
+            )
+            next_id, claimed = reply[0], reply[1]
+            for raw_id, fields in claimed:
+                entry_id = raw_id.decode() if isinstance(raw_id, bytes) else str(raw_id)
+                if not fields:  # deleted while pending: nothing left to handle
+                    await self.redis.xack(self.stream, self.group, entry_id)
+                    continue
+                pending = await self.redis.xpending_range(self.stream, self.group, entry_id, entry_id, 1)
+                deliveries = int(pending[0]["times_delivered"]) if pending else 1
+                self.metrics.reclaimed.inc()
+                await self.process(entry_id, streams.decode(fields), deliveries)
+                handled += 1
+            start = next_id.decode() if isinstance(next_id, bytes) else str(next_id)
+            if start == "0-0" or not claimed:
+                return handled
+
+    async def reclaim_forever(self, consumer: str, stop: asyncio.Event) -> None:
+        delay = self.settings.reclaim_interval_s
+        while not stop.is_set():
+            try:
+                await self.reclaim_once(consumer)
+                lag = await streams.group_lag(self.redis, self.stream, self.group)
+                self.metrics.lag.labels(self.stream).set(lag)
+                self.health.set(f"redis:{self.stream}", "ok")
+                self.health.beat()
+                delay = self.settings.reclaim_interval_s
+            except (RedisError, OSError) as exc:
+                self.health.set(f"redis:{self.stream}", f"error: {type(exc).__name__}")
+                delay = min(delay * 2, self.settings.redis_retry_max_s)
+                log.warning("reclaim on %s failed, retrying in %.1fs: %s", self.stream, delay, exc)
+            try:
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            except TimeoutError:
+                pass

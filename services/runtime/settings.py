@@ -1,0 +1,108 @@
+"""All configuration as one typed object, read from `NEWSWIRE_*` environment variables."""
+
+from __future__ import annotations
+
+import socket
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_METRICS_PORTS = {"ingest": 9101, "extractor": 9102, "store": 9103}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", extra="ignore")
+
+    redis_url: SecretStr | None = Field(default=None, description="unset: start an embedded Redis")
+    database_url: SecretStr | None = Field(default=None, description="unset: SQLite under data_dir")
+    data_dir: Path = Path(".newswire")
+    stream_prefix: str = "newswire:"
+    consumer: str = Field(default_factory=socket.gethostname, min_length=1)
+    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="0 disables the server")
+    metrics_host: str = "0.0.0.0"
+
+    # delivery guarantees
+    max_deliveries: int = Field(default=5, ge=1)
+    reclaim_idle_ms: int = Field(default=60_000, ge=100)
+    reclaim_interval_s: float = Field(default=5.0, gt=0)
+    trim_interval_s: float = Field(default=30.0, gt=0)
+    articles_max_lag: int = Field(default=5_000, ge=1)
+    shutdown_timeout_s: float = Field(default=20.0, gt=0)
+    redis_retry_max_s: float = Field(default=30.0, gt=0)
+
+    # fetching
+    user_agent: str = "newswire/0.1 (+https://github.com/newswire/newswire)"
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    max_page_bytes: int = Field(default=5_000_000, ge=1024)
+    max_redirects: int = Field(default=5, ge=0)
+    allow_private_networks: bool = False
+    respect_robots: bool = True
+    host_delay_s: float = Field(default=1.0, ge=0)
+    host_concurrency: int = Field(default=1, ge=1)
+    fetch_concurrency: int = Field(default=8, ge=1)
+    feeds: list[str] = Field(default_factory=list)
+    feed_min_interval_s: float = Field(default=300.0, gt=0)
+    feed_max_interval_s: float = Field(default=86_400.0, gt=0)
+    accepted_languages: list[str] = Field(default_factory=list, description="empty: all")
+
+    # extraction
+    extractor_engine: str = "rules"
+    extract_languages: list[str] = Field(default_factory=lambda: ["en"])
+
+    @field_validator("stream_prefix")
+    @classmethod
+    def _prefix_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must not be blank")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and urlsplit(value.get_secret_value()).scheme not in ("redis", "rediss", "unix"):
+            raise ValueError("must be a redis://, rediss:// or unix:// URL")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            scheme = urlsplit(value.get_secret_value()).scheme
+            if not scheme.startswith(("sqlite", "postgresql")):
+                raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    def stream(self, name: str) -> str:
+        return f"{self.stream_prefix}{name}"
+
+    def key(self, name: str) -> str:
+        return f"{self.stream_prefix}{name}"
+
+    def metrics_port_for(self, worker: str) -> int:
+        return DEFAULT_METRICS_PORTS.get(worker, 0) if self.metrics_port is None else self.metrics_port
+
+    def sqlalchemy_url(self) -> str:
+        if self.database_url is not None:
+            return normalise_database_url(self.database_url.get_secret_value())
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'newswire.db').resolve()}"
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept plain postgresql:// and sqlite:// URLs by choosing the async drivers."""
+    if url.startswith(("postgresql://", "postgres://")):
+        return "postgresql+asyncpg://" + url.split("://", 1)[1]
+    if url.startswith("sqlite://"):
+        return "sqlite+aiosqlite://" + url.split("://", 1)[1]
+    return url
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, for logs and errors."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = parts.netloc.rsplit("@", 1)[1]
+    user = parts.username or ""
+    return urlunsplit(parts._replace(netloc=f"{user}:***@{netloc}"))

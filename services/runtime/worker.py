@@ -1,0 +1,161 @@
+"""Runs one worker: FastStream subscribers wrapped in `ReliableConsumer`, plus its background loops.
+
+A worker is described by a `WorkerSpec` (its group, what it subscribes to, its background tasks);
+`run_worker` wires it to Redis, serves /metrics and /healthz, trims acknowledged entries, and on
+SIGTERM or SIGINT stops reading, lets in-flight messages finish (bounded), and exits.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from faststream.middlewares import AckPolicy
+from faststream.redis import RedisBroker, StreamSub
+from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis.prometheus import RedisPrometheusMiddleware
+from pydantic import BaseModel
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from services.runtime import streams
+from services.runtime.consumer import Handler, ReliableConsumer
+from services.runtime.metrics import Health, Metrics, serve_http
+from services.runtime.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# Every consumer group of the pipeline, created at id 0 by any worker before it starts, so that no
+# entry published before a group's first reader is skipped or trimmed away.
+TOPOLOGY: dict[str, tuple[str, ...]] = {"urls": ("ingest",), "articles": ("extractor", "store"), "events": ("store",)}
+
+
+@dataclass
+class Subscription:
+    stream: str  # short name, e.g. "articles"
+    model: type[BaseModel]
+    handle: Handler[Any]
+
+
+@dataclass
+class WorkerContext:
+    settings: Settings
+    redis: Redis
+    metrics: Metrics
+    health: Health
+    stop: asyncio.Event
+
+
+@dataclass
+class WorkerSpec:
+    name: str
+    group: str
+    subscriptions: list[Subscription]
+    background: list[Callable[[WorkerContext], Awaitable[None]]] = field(default_factory=list)
+    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+
+
+async def ensure_topology(redis: Redis, settings: Settings) -> None:
+    for stream, groups in TOPOLOGY.items():
+        for group in groups:
+            await streams.ensure_group(redis, settings.stream(stream), group)
+
+
+def _redis_url(settings: Settings) -> str:
+    if settings.redis_url is None:
+        raise RuntimeError("NEWSWIRE_REDIS_URL must be set for a worker (newswire run starts one for you)")
+    return settings.redis_url.get_secret_value()
+
+
+async def _trim_forever(ctx: WorkerContext, stream_names: list[str]) -> None:
+    while not ctx.stop.is_set():
+        with contextlib.suppress(RedisError, OSError):
+            for name in stream_names:
+                ctx.metrics.trimmed.inc(await streams.trim_acknowledged(ctx.redis, name))
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stop.wait(), timeout=ctx.settings.trim_interval_s)
+
+
+async def _wait_for_redis(redis: Redis, settings: Settings, stop: asyncio.Event) -> None:
+    delay = 0.2
+    while not stop.is_set():
+        try:
+            await redis.ping()
+            return
+        except (RedisError, OSError) as exc:
+            log.warning("Redis not reachable (%s); retrying in %.1fs", type(exc).__name__, delay)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(stop.wait(), timeout=delay)
+            delay = min(delay * 2, settings.redis_retry_max_s)
+
+
+async def run_worker(
+    spec: WorkerSpec, settings: Settings, metrics: Metrics, stop: asyncio.Event | None = None
+) -> None:
+    stop = stop or asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError, RuntimeError):
+            loop.add_signal_handler(sig, stop.set)
+
+    url = _redis_url(settings)
+    health = Health(stale_after_s=max(30.0, settings.reclaim_interval_s * 6))
+    redis = Redis.from_url(url, health_check_interval=10)
+    ctx = WorkerContext(settings, redis, metrics, health, stop)
+    await _wait_for_redis(redis, settings, stop)
+    if stop.is_set():
+        return
+    await ensure_topology(redis, settings)
+
+    broker = RedisBroker(
+        url,
+        middlewares=[RedisPrometheusMiddleware(registry=metrics.registry)],
+        graceful_timeout=settings.shutdown_timeout_s,
+        log_level=logging.WARNING,
+    )
+    consumers: list[ReliableConsumer[Any]] = []
+    for sub in spec.subscriptions:
+        consumer = ReliableConsumer(
+            redis=redis, settings=settings, stream=settings.stream(sub.stream), group=spec.group,
+            model=sub.model, handle=sub.handle, metrics=metrics, health=health,
+        )  # fmt: skip
+        consumers.append(consumer)
+        _subscribe(broker, consumer, settings.consumer)
+
+    server = None
+    port = settings.metrics_port_for(spec.name)
+    if port:
+        server = await serve_http(settings.metrics_host, port, metrics, health)
+    await broker.start()
+    tasks = [asyncio.create_task(c.reclaim_forever(settings.consumer, stop)) for c in consumers]
+    tasks.append(asyncio.create_task(_trim_forever(ctx, [c.stream for c in consumers])))
+    tasks += [asyncio.create_task(job(ctx)) for job in spec.background]
+    log.warning("%s worker %s started", spec.name, settings.consumer)
+    try:
+        await stop.wait()
+    finally:
+        log.warning("%s worker stopping", spec.name)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await broker.stop()  # waits up to graceful_timeout for in-flight handlers
+        for hook in spec.on_stop:
+            await hook()
+        if server is not None:
+            server.close()
+        await redis.aclose()
+
+
+def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:
+    sub = StreamSub(consumer.stream, group=consumer.group, consumer=consumer_name, polling_interval=1000)
+
+    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
+    async def on_message(message: RedisStreamMessage) -> None:
+        entry_id = message.raw_message["message_ids"][0]
+        entry_id = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        await consumer.process(entry_id, message.body, deliveries=1)
