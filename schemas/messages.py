@@ -50,6 +50,7 @@ class UrlRequest(_Message):
     request_id: str = ""
     parent_id: str | None = None
     feed_url: str | None = None
+    refetch: bool = Field(default=False, description="fetch even if the URL was seen (a changed feed entry)")
     submitted_at: AwareDatetime | None = None
 
     @model_validator(mode="after")

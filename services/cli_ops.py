@@ -3,8 +3,199 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import json
+import logging
+import os
+import sys
+from collections.abc import AsyncIterator, Iterator
 from typing import Any
+
+from pydantic import SecretStr
+from redis.asyncio import Redis
+
+from services.runtime.settings import Settings
+
+WORKERS = ("ingest", "extractor", "store")
+
+
+def setup_logging() -> None:
+    logging.basicConfig(
+        level=os.environ.get("NEWSWIRE_LOG_LEVEL", "WARNING").upper(),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+@contextlib.contextmanager
+def redis_url(settings: Settings) -> Iterator[str]:
+    """The configured Redis URL, or the data dir's embedded server (found running, or started)."""
+    if settings.redis_url is not None:
+        yield settings.redis_url.get_secret_value()
+        return
+    from services.runtime.embedded_redis import embedded_redis
+
+    with embedded_redis(settings.data_dir) as url:
+        yield url
+
+
+@contextlib.asynccontextmanager
+async def redis_client(url: str) -> AsyncIterator[Redis]:
+    client = Redis.from_url(url)
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+def cmd_worker(args: argparse.Namespace) -> int:
+    from services.runtime.metrics import Metrics
+    from services.runtime.worker import run_worker
+    from services.workers import build_worker
+
+    setup_logging()
+    settings = Settings()
+    with redis_url(settings) as url:
+        settings = settings.model_copy(update={"redis_url": SecretStr(url)})
+        metrics = Metrics(args.name)
+        spec = build_worker(args.name, settings, metrics)
+        asyncio.run(run_worker(spec, settings, metrics))
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from services.runner import run_pipeline
+
+    setup_logging()
+    return run_pipeline(Settings(), feeds=args.feed, urls=args.urls, until_idle=args.until_idle,
+                        timeout_s=args.timeout, as_json=args.json)  # fmt: skip
+
+
+def cmd_submit(args: argparse.Namespace) -> int:
+    from services.runner import submit_urls
+
+    settings = Settings()
+    with redis_url(settings) as url:
+        bad = asyncio.run(submit_urls(url, settings, args.urls))
+    for line in bad:
+        print(f"newswire submit: {line}", file=sys.stderr)
+    print(f"queued {len(args.urls) - len(bad)} URL(s)")
+    return 2 if bad else 0
+
+
+def cmd_feeds(args: argparse.Namespace) -> int:
+    from services.ingest import feed_poller
+
+    settings = Settings()
+
+    async def go(url: str) -> int:
+        async with redis_client(url) as redis:
+            if args.action == "list":
+                for feed_url, state in (await feed_poller.list_feeds(redis, settings)).items():
+                    print(json.dumps({"url": feed_url, **state}) if args.json else feed_url)
+                return 0
+            for target in args.urls:
+                if args.action == "add":
+                    resolved = await feed_poller.resolve_feed_url(settings, target)
+                    added = await feed_poller.add_feed(redis, settings, resolved)
+                    print(f"{'added' if added else 'already present'}: {resolved}")
+                else:
+                    removed = await feed_poller.remove_feed(redis, settings, target)
+                    print(f"{'removed' if removed else 'not present'}: {target}")
+            return 0
+
+    if args.action != "list" and not args.urls:
+        print("newswire feeds: give at least one URL", file=sys.stderr)
+        return 2
+    with redis_url(settings) as url:
+        return asyncio.run(go(url))
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from services.runner import collect_stats, print_stats
+
+    settings = Settings()
+    with redis_url(settings) as url:
+        stats = asyncio.run(collect_stats(url, settings))
+    if args.json:
+        print(json.dumps(stats, default=str))
+    else:
+        print_stats(stats)
+    return 0
+
+
+def cmd_dlq(args: argparse.Namespace) -> int:
+    from services.dlq import run_dlq
+
+    settings = Settings()
+    with redis_url(settings) as url:
+        return asyncio.run(run_dlq(url, settings, args))
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from services.store import db
+
+    settings = Settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+
+    async def go() -> None:
+        engine = db.make_engine(settings.sqlalchemy_url())
+        try:
+            await db.upgrade(engine)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())
+    print(f"database schema at revision {db.SCHEMA_REVISION}")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from services.demo import run_demo
+
+    setup_logging()
+    return run_demo(keep=args.keep, as_json=args.json)
 
 
 def add_operational_commands(sub: Any) -> None:
-    del sub
+    p = sub.add_parser("run", help="run all three workers (embedded Redis and SQLite unless configured)")
+    p.add_argument("--feed", action="append", default=[], help="a feed to poll (repeatable)")
+    p.add_argument("--until-idle", action="store_true", help="return when every stream is drained")
+    p.add_argument("--timeout", type=float, default=None, help="with --until-idle: give up after N seconds")
+    p.add_argument("--json", action="store_true", help="print the final stats as JSON")
+    p.add_argument("urls", nargs="*")
+    p.set_defaults(func=cmd_run)
+
+    p = sub.add_parser("worker", help="run one worker (the container entrypoint)")
+    p.add_argument("name", choices=WORKERS)
+    p.set_defaults(func=cmd_worker)
+
+    p = sub.add_parser("submit", help="queue URLs for ingest")
+    p.add_argument("urls", nargs="+")
+    p.set_defaults(func=cmd_submit)
+
+    p = sub.add_parser("feeds", help="add, list or remove polled feeds")
+    p.add_argument("action", choices=("add", "list", "remove"))
+    p.add_argument("urls", nargs="*")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_feeds)
+
+    p = sub.add_parser("stats", help="stored counts and stream lengths, pending and lag")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("dlq", help="dead letters: list, show, replay, purge")
+    p.add_argument("action", choices=("list", "show", "replay", "purge"))
+    p.add_argument("ids", nargs="*", help="dead-letter entry ids (replay/purge: all when none given)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_dlq)
+
+    p = sub.add_parser("db", help="database schema")
+    p.add_argument("action", choices=("upgrade",))
+    p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("demo", help="run the bundled sample corpus through the full pipeline, offline")
+    p.add_argument("--keep", action="store_true", help="keep the demo data dir")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_demo)

@@ -32,7 +32,7 @@ from services.runtime.settings import Settings
 log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
-Handler = Callable[[M], Awaitable[Sequence[streams.Entry]]]
+Handler = Callable[[M], Awaitable[Sequence[streams.Output]]]
 
 
 class PermanentError(Exception):
@@ -101,10 +101,13 @@ class ReliableConsumer(Generic[M]):
             return
         self.metrics.messages.labels(self.stream, "ok").inc()
 
-    async def _publish_and_ack(self, entry_id: str, outputs: Sequence[streams.Entry]) -> None:
+    async def _publish_and_ack(self, entry_id: str, outputs: Sequence[streams.Output]) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
-            for stream, model in outputs:
-                pipe.xadd(stream, await streams.encode(model))  # type: ignore[arg-type]
+            for output in outputs:
+                if isinstance(output, streams.RedisCommand):
+                    pipe.execute_command(*output.args)
+                else:
+                    pipe.xadd(output[0], await streams.encode(output[1]))  # type: ignore[arg-type]
             pipe.xack(self.stream, self.group, entry_id)
             await pipe.execute()
 

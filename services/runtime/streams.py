@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from faststream.redis.message import bDATA_KEY
@@ -17,6 +18,16 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 
 Entry = tuple[str, BaseModel]
+
+
+@dataclass(frozen=True)
+class RedisCommand:
+    """A Redis command a handler wants run in the same transaction as its outputs and the ack."""
+
+    args: tuple[str | bytes | int | float, ...]
+
+
+Output = Entry | RedisCommand
 
 
 def _correlation_id(model: BaseModel) -> str:

@@ -56,6 +56,7 @@ class WorkerSpec:
     name: str
     group: str
     subscriptions: list[Subscription]
+    on_start: list[Callable[[WorkerContext], Awaitable[None]]] = field(default_factory=list)
     background: list[Callable[[WorkerContext], Awaitable[None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
 
@@ -131,6 +132,8 @@ async def run_worker(
     port = settings.metrics_port_for(spec.name)
     if port:
         server = await serve_http(settings.metrics_host, port, metrics, health)
+    for hook in spec.on_start:
+        await hook(ctx)
     await broker.start()
     tasks = [asyncio.create_task(c.reclaim_forever(settings.consumer, stop)) for c in consumers]
     tasks.append(asyncio.create_task(_trim_forever(ctx, [c.stream for c in consumers])))

@@ -1,0 +1,169 @@
+"""Feed polling shared by all ingest replicas: state and leases in Redis, conditional GET, adaptive interval.
+
+Feeds live in the Redis hash `feeds` (url → JSON state: validators, last and next poll, errors, last
+error). Each loop turn takes the due feeds; a feed is polled by the replica that wins its lease (SET NX
+with a time-to-live), so two replicas never poll one feed at once. New entries (by GUID, else link) and
+entries whose content changed become URL requests on the `urls` stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from schemas import UrlRequest
+from services.ingest.feeds import next_poll_interval, parse_feed
+from services.ingest.fetcher import Fetcher, FetchError, retry_after_seconds
+from services.runtime import streams
+from services.runtime.settings import Settings
+from services.runtime.worker import WorkerContext
+
+log = logging.getLogger(__name__)
+LEASE_MS = 120_000
+
+
+async def add_feed(redis: Redis, settings: Settings, url: str) -> bool:
+    state = {"url": url, "next_poll": 0.0, "errors": 0}
+    return bool(await redis.hsetnx(settings.key("feeds"), url, json.dumps(state)))
+
+
+async def remove_feed(redis: Redis, settings: Settings, url: str) -> bool:
+    return bool(await redis.hdel(settings.key("feeds"), url))
+
+
+async def list_feeds(redis: Redis, settings: Settings) -> dict[str, dict[str, Any]]:
+    raw = await redis.hgetall(settings.key("feeds"))
+    return {k.decode(): json.loads(v) for k, v in raw.items()}
+
+
+def _max_age(cache_control: str | None) -> float | None:
+    for part in (cache_control or "").split(","):
+        name, _, value = part.strip().partition("=")
+        if name.lower() == "max-age" and value.isdigit():
+            return float(value)
+    return None
+
+
+async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[str, Any]) -> dict[str, Any]:
+    """Poll one feed (the caller holds its lease); returns the new state."""
+    settings, redis, metrics = ctx.settings, ctx.redis, ctx.metrics
+    headers = {}
+    if state.get("etag"):
+        headers["If-None-Match"] = state["etag"]
+    if state.get("last_modified"):
+        headers["If-Modified-Since"] = state["last_modified"]
+    now = time.time()
+    state["last_poll"] = now
+    retry_after = None
+    try:
+        result = await fetcher.fetch(url, headers=headers)
+        metrics.fetched.labels(str(result.status)).inc()
+        retry_after = retry_after_seconds(result.headers.get("retry-after"))
+        if result.status == 304:
+            metrics.feed_polls.labels("not-modified").inc()
+            published: list[Any] = []
+            ttl = state.get("ttl")
+        elif result.status != 200:
+            raise FetchError("http", f"HTTP {result.status}", retryable=True, retry_after=retry_after)
+        else:
+            feed = parse_feed(result.body, url, headers=result.headers)
+            if feed.error and not feed.entries:
+                raise FetchError("feed", feed.error)
+            state["etag"] = result.headers.get("etag")
+            state["last_modified"] = result.headers.get("last-modified")
+            ttl = state["ttl"] = feed.ttl_minutes
+            new = await _queue_new_entries(redis, settings, url, feed.entries)
+            metrics.feed_polls.labels("ok").inc()
+            published = [e.published for e in feed.entries if e.published]
+            log.info("feed %s: %d entries, %d queued", url, len(feed.entries), new)
+        state["errors"], state["last_error"] = 0, None
+        interval = next_poll_interval(
+            published, ttl_minutes=ttl, cache_max_age=_max_age(result.headers.get("cache-control")),
+            retry_after=retry_after, min_s=settings.feed_min_interval_s, max_s=settings.feed_max_interval_s,
+        )  # fmt: skip
+    except FetchError as exc:
+        metrics.feed_polls.labels("error").inc()
+        state["errors"] = int(state.get("errors", 0)) + 1
+        state["last_error"] = str(exc)
+        interval = next_poll_interval(
+            [], ttl_minutes=None, cache_max_age=None, retry_after=exc.retry_after,
+            min_s=settings.feed_min_interval_s, max_s=settings.feed_max_interval_s, errors=state["errors"],
+        )  # fmt: skip
+    state["next_poll"] = now + interval
+    return state
+
+
+async def _queue_new_entries(redis: Redis, settings: Settings, feed_url: str, entries: list[Any]) -> int:
+    seen_key = settings.key(f"feed-entries:{feed_url}")
+    queued = 0
+    for entry in entries:
+        if not entry.link:
+            continue
+        key = entry.guid or entry.link
+        previous = await redis.hget(seen_key, key)
+        if previous is not None and previous.decode() == entry.content_hash:
+            continue
+        request = UrlRequest(url=entry.link, feed_url=feed_url, refetch=previous is not None)
+        async with redis.pipeline(transaction=True) as pipe:
+            pipe.xadd(settings.stream("urls"), await streams.encode(request))  # type: ignore[arg-type]
+            pipe.hset(seen_key, key, entry.content_hash)
+            await pipe.execute()
+        queued += 1
+    return queued
+
+
+async def poll_due_feeds(ctx: WorkerContext, fetcher: Fetcher) -> int:
+    polled = 0
+    for url, state in (await list_feeds(ctx.redis, ctx.settings)).items():
+        if float(state.get("next_poll", 0)) > time.time():
+            continue
+        lease = ctx.settings.key(f"lease:{url}")
+        if not await ctx.redis.set(lease, ctx.settings.consumer, nx=True, px=LEASE_MS):
+            continue
+        try:
+            new_state = await poll_feed(ctx, fetcher, url, state)
+            if await ctx.redis.hexists(ctx.settings.key("feeds"), url):  # removed meanwhile: keep it removed
+                await ctx.redis.hset(ctx.settings.key("feeds"), url, json.dumps(new_state))
+            polled += 1
+        finally:
+            await ctx.redis.delete(lease)
+    return polled
+
+
+async def poll_feeds_forever(ctx: WorkerContext, fetcher: Fetcher) -> None:
+    for url in ctx.settings.feeds:
+        with contextlib.suppress(RedisError):
+            await add_feed(ctx.redis, ctx.settings, url)
+    while not ctx.stop.is_set():
+        try:
+            await poll_due_feeds(ctx, fetcher)
+        except (RedisError, OSError) as exc:
+            log.warning("feed polling paused: %s", exc)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(ctx.stop.wait(), timeout=1.0)
+
+
+async def resolve_feed_url(settings: Settings, url: str) -> str:
+    """The feed behind `url`: itself when it is a feed, else the first feed its page links to."""
+    from services.ingest.feeds import discover_feeds
+    from services.ingest.worker import make_fetcher
+
+    fetcher = make_fetcher(settings)
+    try:
+        result = await fetcher.fetch(url)
+    except FetchError as exc:
+        log.warning("could not fetch %s to check it is a feed (%s); adding it as given", url, exc)
+        return url
+    finally:
+        await fetcher.aclose()
+    if result.status != 200 or parse_feed(result.body, url, headers=result.headers).entries:
+        return url
+    found = discover_feeds(result.body, result.final_url)
+    return found[0] if found else url

@@ -1,0 +1,181 @@
+"""The ingest worker: URL requests in, cleaned articles out.
+
+For each request from the `urls` stream: canonicalise the URL and skip it if already seen, respect
+robots.txt and the per-host delay, fetch, clean, mark near-duplicates of recent articles, and publish
+the `Article`. The URL is marked seen in the same transaction that publishes the article and
+acknowledges the request, so a crash can neither lose nor double it. Feeds are polled by the
+background loop in `feed_poller`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+
+from schemas import Article, UrlRequest, article_id_for
+from services.documents import content_hash
+from services.ingest import dedup
+from services.ingest.cleaning import clean_html
+from services.ingest.feed_poller import poll_feeds_forever
+from services.ingest.fetcher import Fetcher, FetchError
+from services.ingest.politeness import Politeness
+from services.runtime import streams
+from services.runtime.consumer import PermanentError
+from services.runtime.metrics import Metrics
+from services.runtime.settings import Settings
+from services.runtime.streams import Output, RedisCommand
+from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
+
+HTML_TYPES = ("text/html", "application/xhtml+xml", "")
+RECENT_FINGERPRINTS = 5000
+
+
+def make_fetcher(settings: Settings) -> Fetcher:
+    return Fetcher(
+        user_agent=settings.user_agent,
+        timeout_s=settings.fetch_timeout_s,
+        max_bytes=settings.max_page_bytes,
+        max_redirects=settings.max_redirects,
+        allow_private=settings.allow_private_networks,
+    )
+
+
+def decode_html(body: bytes, content_type_header: str) -> str:
+    charset = None
+    if "charset=" in content_type_header:
+        charset = content_type_header.split("charset=", 1)[1].split(";", 1)[0].strip().strip('"') or None
+    for encoding in (charset, "utf-8"):
+        if encoding:
+            try:
+                return body.decode(encoding)
+            except (LookupError, UnicodeDecodeError):
+                continue
+    return body.decode("cp1252", errors="replace")
+
+
+class Ingestor:
+    def __init__(self, settings: Settings, metrics: Metrics) -> None:
+        self.settings = settings
+        self.metrics = metrics
+        self.fetcher = make_fetcher(settings)
+        self.ctx: WorkerContext | None = None
+        self._lag_checked = 0.0
+
+    @property
+    def redis(self):  # type: ignore[no-untyped-def]
+        assert self.ctx is not None, "the ingest worker is not started"
+        return self.ctx.redis
+
+    async def start(self, ctx: WorkerContext) -> None:
+        self.ctx = ctx
+
+    async def _wait_for_capacity(self) -> None:
+        """Back pressure: hold fetching while the extractor is too far behind on `articles`."""
+        while True:
+            now = time.monotonic()
+            if now - self._lag_checked < 1.0:
+                return
+            lag = await streams.group_lag(self.redis, self.settings.stream("articles"), "extractor")
+            self.metrics.lag.labels(self.settings.stream("articles")).set(lag)
+            if lag <= self.settings.articles_max_lag:
+                self._lag_checked = now
+                self.metrics.backpressure.set(0)
+                return
+            self.metrics.backpressure.set(1)
+            await asyncio.sleep(1.0)
+
+    async def handle(self, request: UrlRequest) -> Sequence[Output]:
+        try:
+            canonical = dedup.canonical_url(request.url)
+        except ValueError as exc:
+            raise PermanentError(f"bad URL: {exc}") from exc
+        seen_key = self.settings.key("seen")
+        if not request.refetch and await self.redis.sismember(seen_key, canonical):
+            self.metrics.dedup_hits.labels("url").inc()
+            return []
+        await self._wait_for_capacity()
+        politeness = Politeness(self.redis, self.settings, self.fetcher)
+        if not await politeness.allowed(request.url):
+            self.metrics.fetch_errors.labels("robots").inc()
+            raise PermanentError(f"robots.txt disallows {request.url}")
+        await politeness.wait_turn(request.url)
+        try:
+            result = await self.fetcher.fetch(request.url)
+        except FetchError as exc:
+            self.metrics.fetch_errors.labels(exc.reason).inc()
+            if exc.retryable:
+                raise
+            raise PermanentError(str(exc)) from exc
+        self.metrics.fetched.labels(str(result.status)).inc()
+        if result.status == 429 or result.status >= 500:
+            raise FetchError("http", f"{request.url}: HTTP {result.status}", retryable=True)
+        if result.status >= 400:
+            raise PermanentError(f"{request.url}: HTTP {result.status}")
+        if result.content_type not in HTML_TYPES:
+            self.metrics.fetch_errors.labels("content-type").inc()
+            raise PermanentError(f"{request.url}: not HTML ({result.content_type})")
+        html = decode_html(result.body, result.headers.get("content-type", ""))
+        page = await asyncio.to_thread(clean_html, html, result.final_url)
+        if page is None:
+            self.metrics.fetch_errors.labels("empty").inc()
+            raise PermanentError(f"{request.url}: no main text could be extracted")
+        if self.settings.accepted_languages and page.language not in self.settings.accepted_languages:
+            self.metrics.skipped.labels("language").inc()
+            return [RedisCommand(("SADD", seen_key, canonical))]
+        return await self._article_outputs(request, result.final_url, canonical, page, seen_key)
+
+    async def _article_outputs(self, request, final_url, canonical, page, seen_key):  # type: ignore[no-untyped-def]
+        if page.canonical_url:
+            try:
+                canonical = dedup.canonical_url(page.canonical_url)
+            except ValueError:
+                pass
+        article_id = article_id_for(canonical)
+        fingerprint = dedup.fingerprint(page.text)
+        duplicate_of = await self._near_duplicate(article_id, fingerprint)
+        if duplicate_of:
+            self.metrics.dedup_hits.labels("content").inc()
+        article = Article(
+            article_id=article_id, parent_id=request.request_id, url=final_url, canonical_url=canonical,
+            title=page.title, text=page.text, published_at=page.published_at, language=page.language,
+            sitename=page.sitename, source=page.sitename, authors=page.authors, image=page.image,
+            fetched_at=datetime.now(UTC), content_hash=content_hash(page.text), fingerprint=fingerprint,
+            duplicate_of=duplicate_of, feed_url=request.feed_url,
+        )  # fmt: skip
+        self.metrics.articles_published.inc()
+        fp_key = self.settings.key("fingerprints")
+        return [
+            (self.settings.stream("articles"), article),
+            RedisCommand(("SADD", seen_key, canonical)),
+            RedisCommand(("SADD", seen_key, dedup.canonical_url(request.url))),
+            RedisCommand(("LPUSH", fp_key, f"{article_id} {fingerprint}")),
+            RedisCommand(("LTRIM", fp_key, 0, RECENT_FINGERPRINTS - 1)),
+        ]
+
+    async def _near_duplicate(self, article_id: str, fingerprint: str) -> str | None:
+        for raw in await self.redis.lrange(self.settings.key("fingerprints"), 0, RECENT_FINGERPRINTS - 1):
+            other_id, _, other_fp = raw.decode().partition(" ")
+            if other_id != article_id and dedup.is_near_duplicate(fingerprint, other_fp):
+                return other_id
+        return None
+
+
+def build_ingest(settings: Settings, metrics: Metrics) -> WorkerSpec:
+    ingestor = Ingestor(settings, metrics)
+
+    async def feeds(ctx: WorkerContext) -> None:
+        await poll_feeds_forever(ctx, ingestor.fetcher)
+
+    async def close() -> None:
+        await ingestor.fetcher.aclose()
+
+    return WorkerSpec(
+        name="ingest",
+        group="ingest",
+        subscriptions=[Subscription("urls", UrlRequest, ingestor.handle)],
+        on_start=[ingestor.start],
+        background=[feeds],
+        on_stop=[close],
+    )

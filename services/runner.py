@@ -1,0 +1,193 @@
+"""`newswire run`: the three workers as child processes on one Redis, plus submit and stats helpers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from redis.asyncio import Redis
+
+from schemas import UrlRequest
+from services.runtime import streams
+from services.runtime.settings import Settings
+from services.runtime.worker import TOPOLOGY, ensure_topology
+
+WORKERS = ("ingest", "extractor", "store")
+
+
+async def submit_urls(url: str, settings: Settings, urls: list[str], feed_url: str | None = None) -> list[str]:
+    """Queue each URL; returns an error line for each that is not an http(s) URL."""
+    from services.ingest.dedup import canonical_url
+
+    bad = []
+    redis = Redis.from_url(url)
+    try:
+        await ensure_topology(redis, settings)
+        for raw in urls:
+            try:
+                canonical_url(raw)
+            except ValueError as exc:
+                bad.append(f"{raw}: {exc}")
+                continue
+            await streams.publish(redis, [(settings.stream("urls"), UrlRequest(url=raw, feed_url=feed_url))])
+    finally:
+        await redis.aclose()
+    return bad
+
+
+async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
+    from services.store import db
+
+    redis = Redis.from_url(url)
+    try:
+        names = [*TOPOLOGY, "dead"]
+        names += sorted(
+            k.decode().removeprefix(settings.stream_prefix)
+            for k in await redis.keys(settings.stream("events.*"))
+        )
+        stream_stats: dict[str, Any] = {}
+        for name in names:
+            key = settings.stream(name)
+            groups = await streams.group_info(redis, key)
+            stream_stats[name] = {
+                "length": int(await redis.xlen(key)),
+                "groups": {
+                    g["group"]: {"pending": g["pending"], "lag": await streams.group_lag(redis, key, g["group"])}
+                    for g in groups
+                },
+            }
+        dead = stream_stats["dead"]["length"]
+    finally:
+        await redis.aclose()
+    out: dict[str, Any] = {"articles": None, "events": None, "events_by_type": {}, "dead_letters": dead}
+    engine = db.make_engine(settings.sqlalchemy_url())
+    try:
+        await db.upgrade(engine)
+        out.update(await db.counts(engine))
+    except Exception as exc:  # the database may be down; stream figures are still worth printing
+        out["database_error"] = type(exc).__name__
+    finally:
+        await engine.dispose()
+    out["streams"] = stream_stats
+    return out
+
+
+def print_stats(stats: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    console.print(f"articles: {stats['articles']}   events: {stats['events']}   dead letters: {stats['dead_letters']}")
+    table = Table("stream", "length", "group", "pending", "lag")
+    for name, info in stats["streams"].items():
+        groups = info["groups"] or {"-": {"pending": "", "lag": ""}}
+        for group, g in groups.items():
+            table.add_row(name, str(info["length"]), group, str(g["pending"]), str(g["lag"]))
+    console.print(table)
+
+
+async def is_idle(url: str, settings: Settings) -> bool:
+    from services.ingest.feed_poller import list_feeds
+
+    redis = Redis.from_url(url)
+    try:
+        for stream, groups in TOPOLOGY.items():
+            for group in groups:
+                if await streams.group_lag(redis, settings.stream(stream), group):
+                    return False
+        feeds = await list_feeds(redis, settings)
+        return all(state.get("last_poll") for state in feeds.values())
+    finally:
+        await redis.aclose()
+
+
+def _metrics_env(settings: Settings, index: int) -> dict[str, str]:
+    if settings.metrics_port is None:
+        return {}
+    return {"NEWSWIRE_METRICS_PORT": str(settings.metrics_port + index if settings.metrics_port else 0)}
+
+
+def spawn_workers(url: str, settings: Settings) -> list[subprocess.Popen[bytes]]:
+    from services.runtime.embedded_redis import child_env
+
+    procs = []
+    for index, name in enumerate(WORKERS):
+        env = {**child_env(url), **_metrics_env(settings, index), "NEWSWIRE_DATA_DIR": str(settings.data_dir)}
+        procs.append(subprocess.Popen([sys.executable, "-m", "services.cli", "worker", name], env=env))
+    return procs
+
+
+def stop_workers(procs: list[subprocess.Popen[bytes]], timeout: float = 30.0) -> None:
+    for proc in procs:
+        if proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    for proc in procs:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=max(0.1, deadline - time.monotonic()))
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+
+
+def run_pipeline(
+    settings: Settings,
+    *,
+    feeds: list[str],
+    urls: list[str],
+    until_idle: bool,
+    timeout_s: float | None = None,
+    as_json: bool = False,
+) -> int:
+    import json
+
+    from services.cli_ops import redis_url
+    from services.ingest.feed_poller import add_feed
+
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    with redis_url(settings) as url:
+
+        async def prepare() -> list[str]:
+            redis = Redis.from_url(url)
+            try:
+                for feed in feeds:
+                    await add_feed(redis, settings, feed)
+            finally:
+                await redis.aclose()
+            return await submit_urls(url, settings, urls)
+
+        for line in asyncio.run(prepare()):
+            print(f"newswire run: {line}", file=sys.stderr)
+        procs = spawn_workers(url, settings)
+        started = time.monotonic()
+        try:
+            idle_checks = 0
+            while all(p.poll() is None for p in procs):
+                time.sleep(1.0)
+                if not until_idle:
+                    continue
+                idle_checks = idle_checks + 1 if asyncio.run(is_idle(url, settings)) else 0
+                if idle_checks >= 3:
+                    break
+                if timeout_s is not None and time.monotonic() - started > timeout_s:
+                    print("newswire run: timed out before the streams drained", file=sys.stderr)
+                    break
+        except KeyboardInterrupt:
+            pass
+        finally:
+            stop_workers(procs)
+        failed = [WORKERS[i] for i, p in enumerate(procs) if p.returncode not in (0, -signal.SIGTERM)]
+        stats = asyncio.run(collect_stats(url, settings))
+    if as_json:
+        print(json.dumps(stats, default=str))
+    else:
+        print_stats(stats)
+    if failed:
+        print(f"newswire run: worker(s) exited with an error: {', '.join(failed)}", file=sys.stderr)
+        return 1
+    return 0
