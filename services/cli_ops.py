@@ -65,11 +65,17 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from services.runner import run_pipeline
+    from services.runner import print_stats, run_pipeline
 
     setup_logging()
-    return run_pipeline(Settings(), feeds=args.feed, urls=args.urls, until_idle=args.until_idle,
-                        timeout_s=args.timeout, as_json=args.json)  # fmt: skip
+    code, stats = run_pipeline(
+        Settings(), feeds=args.feed, urls=args.urls, until_idle=args.until_idle, timeout_s=args.timeout
+    )
+    if args.json:
+        print(json.dumps(stats, default=str))
+    else:
+        print_stats(stats)
+    return code
 
 
 def cmd_submit(args: argparse.Namespace) -> int:

@@ -142,10 +142,8 @@ def run_pipeline(
     urls: list[str],
     until_idle: bool,
     timeout_s: float | None = None,
-    as_json: bool = False,
-) -> int:
-    import json
-
+) -> tuple[int, dict[str, Any]]:
+    """Run the workers until interrupted (or idle); returns the exit code and the final stats."""
     from services.cli_ops import redis_url
     from services.ingest.feed_poller import add_feed
 
@@ -183,11 +181,7 @@ def run_pipeline(
             stop_workers(procs)
         failed = [WORKERS[i] for i, p in enumerate(procs) if p.returncode not in (0, -signal.SIGTERM)]
         stats = asyncio.run(collect_stats(url, settings))
-    if as_json:
-        print(json.dumps(stats, default=str))
-    else:
-        print_stats(stats)
     if failed:
         print(f"newswire run: worker(s) exited with an error: {', '.join(failed)}", file=sys.stderr)
-        return 1
-    return 0
+        return 1, stats
+    return 0, stats

@@ -1,0 +1,155 @@
+"""Delivery guarantees on a real Redis: ack after publish, reclaim, dead letters, replay, trimming."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+from collections.abc import Sequence
+
+from redis.asyncio import Redis
+
+from schemas import UrlRequest
+from services.dlq import dead_letters, run_dlq
+from services.runtime import streams
+from services.runtime.consumer import ReliableConsumer
+from services.runtime.metrics import Health, Metrics
+from services.runtime.settings import Settings
+from services.runtime.streams import Output
+from services.runtime.worker import Subscription, WorkerSpec, run_worker
+
+
+def make_consumer(redis: Redis, settings: Settings, handle, group: str = "g") -> ReliableConsumer[UrlRequest]:  # type: ignore[no-untyped-def]
+    return ReliableConsumer(
+        redis=redis, settings=settings, stream=settings.stream("urls"), group=group, model=UrlRequest,
+        handle=handle, metrics=Metrics("test"), health=Health(30),
+    )  # fmt: skip
+
+
+async def read_new(redis: Redis, consumer: ReliableConsumer[UrlRequest], name: str) -> list[tuple[str, bytes]]:
+    reply = await redis.xreadgroup(consumer.group, name, {consumer.stream: ">"}, count=100)
+    return [(i.decode(), streams.decode(f)) for _, entries in reply for i, f in entries]
+
+
+async def test_outputs_published_and_input_acked_together(redis: Redis, settings: Settings) -> None:
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        return [(settings.stream("out"), msg)]
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/1"))])
+    for entry_id, body in await read_new(redis, consumer, "c1"):
+        await consumer.process(entry_id, body, 1)
+    assert await redis.xlen(settings.stream("out")) == 1
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+
+async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
+    redis: Redis, settings: Settings, redis_url: str
+) -> None:
+    calls = 0
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        nonlocal calls
+        calls += 1
+        raise RuntimeError("boom")
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/poison"))])
+    for entry_id, body in await read_new(redis, consumer, "c1"):
+        await consumer.process(entry_id, body, 1)
+    assert await redis.xlen(settings.stream("dead")) == 0
+    for _ in range(settings.max_deliveries + 2):
+        await asyncio.sleep(settings.reclaim_idle_ms / 1000 + 0.05)
+        await consumer.reclaim_once("c2")
+    assert calls == settings.max_deliveries
+    letters = await dead_letters(redis, settings, [])
+    assert len(letters) == 1
+    letter = letters[0][1]
+    assert letter is not None
+    assert (letter.error_type, letter.error, letter.attempts) == ("RuntimeError", "boom", settings.max_deliveries)
+    assert letter.stream == consumer.stream and letter.group == "g"
+    assert UrlRequest.model_validate_json(letter.payload).url == "https://a.test/poison"
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+    args = argparse.Namespace(action="replay", ids=[], json=False)
+    assert await run_dlq(redis_url, settings, args) == 0
+    assert await redis.xlen(settings.stream("dead")) == 0
+    replayed = await read_new(redis, consumer, "c1")
+    assert [UrlRequest.model_validate_json(b).url for _, b in replayed] == ["https://a.test/poison"]
+
+
+async def test_invalid_and_non_json_entries_are_dead_lettered_at_once(redis: Redis, settings: Settings) -> None:
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        return []
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await redis.xadd(consumer.stream, {"__data__": b"not json at all"})
+    await redis.xadd(consumer.stream, {"url": ""})  # an outside producer's plain fields, schema-invalid
+    await redis.xadd(consumer.stream, {"url": "https://a.test/plain"})  # plain fields, valid
+    for entry_id, body in await read_new(redis, consumer, "c1"):
+        await consumer.process(entry_id, body, 1)
+    letters = [letter for _, letter in await dead_letters(redis, settings, [])]
+    assert [le.error_type for le in letters if le] == ["InvalidMessage", "InvalidMessage"]
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+
+async def test_pending_entries_of_a_dead_consumer_are_reclaimed(redis: Redis, settings: Settings) -> None:
+    handled: list[str] = []
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        handled.append(msg.url)
+        return []
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url=f"https://a.test/{i}")) for i in range(5)])
+    assert len(await read_new(redis, consumer, "died")) == 5  # read, never acked: the consumer died
+    await asyncio.sleep(settings.reclaim_idle_ms / 1000 + 0.05)
+    assert await consumer.reclaim_once("survivor") == 5
+    assert sorted(handled) == [f"https://a.test/{i}" for i in range(5)]
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+
+async def test_trim_keeps_everything_a_group_has_not_acknowledged(redis: Redis, settings: Settings) -> None:
+    stream = settings.stream("articles")
+    for group in ("fast", "slow"):
+        await streams.ensure_group(redis, stream, group)
+    await streams.publish(redis, [(stream, UrlRequest(url=f"https://a.test/{i}")) for i in range(10)])
+    fast = await redis.xreadgroup("fast", "c", {stream: ">"}, count=10)
+    await redis.xack(stream, "fast", *[i for _, entries in fast for i, _ in entries])
+    slow = await redis.xreadgroup("slow", "c", {stream: ">"}, count=4)
+    slow_ids = [i for _, entries in slow for i, _ in entries]
+    await redis.xack(stream, "slow", *slow_ids[:2])  # two acked, two pending, six undelivered
+    assert await streams.trim_acknowledged(redis, stream) == 2
+    assert await redis.xlen(stream) == 8
+    assert await streams.group_lag(redis, stream, "slow") == 8
+
+
+async def test_worker_consumes_through_faststream_and_stops_on_request(settings: Settings) -> None:
+    seen: list[str] = []
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        seen.append(msg.url)
+        return [(settings.stream("out"), msg)]
+
+    spec = WorkerSpec(name="test", group="test", subscriptions=[Subscription("urls", UrlRequest, handle)])
+    stop = asyncio.Event()
+    task = asyncio.create_task(run_worker(spec, settings, Metrics("test"), stop))
+    redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+    try:
+        await asyncio.sleep(0.5)
+        await streams.publish(redis, [(settings.stream("urls"), UrlRequest(url="https://a.test/w"))])
+        for _ in range(50):
+            if seen:
+                break
+            await asyncio.sleep(0.1)
+        assert seen == ["https://a.test/w"]
+        await asyncio.sleep(0.2)
+        assert await redis.xlen(settings.stream("out")) == 1
+        assert (await redis.xpending(settings.stream("urls"), "test"))["pending"] == 0
+    finally:
+        stop.set()
+        await asyncio.wait_for(task, timeout=30)
+        await redis.aclose()

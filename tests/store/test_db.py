@@ -1,0 +1,38 @@
+"""The store's database layer, one body run against SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas import Article, article_id_for
+from services.store import db
+from tests.schemas.test_schemas import make_event
+
+
+def make_article(n: int, title: str = "t") -> Article:
+    url = f"https://news.test/{n}"
+    return Article(
+        article_id=article_id_for(url), url=url, canonical_url=url, title=title, text=f"text {n}",
+        content_hash=f"h{n}", published_at=datetime(2025, 9, 1, tzinfo=UTC), authors=["A. Writer"],
+    )  # fmt: skip
+
+
+async def test_upserts_are_idempotent(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    try:
+        await db.upgrade(engine)
+        await db.upgrade(engine)  # a second upgrade is harmless
+        articles = [make_article(i) for i in range(3)]
+        await db.upsert_articles(engine, articles)
+        await db.upsert_articles(engine, [make_article(1, title="updated")])
+        event = make_event()
+        await db.upsert_events(engine, [event])
+        await db.upsert_events(engine, [event])
+        counts = await db.counts(engine)
+        assert counts["articles"] == 3
+        assert counts["events"] == 1
+        assert counts["events_by_type"] == {"assault": 1}
+        recent = await db.recent_events(engine)
+        assert recent[0]["quantities"][0]["value"] == 580
+    finally:
+        await engine.dispose()
