@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
@@ -87,7 +88,9 @@ class Fetcher:
         max_bytes: int,
         max_redirects: int,
         allow_private: bool,
+        allowed_networks: Sequence[str] = (),
     ) -> None:
+        self.allowed_networks = [ipaddress.ip_network(n, strict=False) for n in allowed_networks]
         self.max_bytes = max_bytes
         self.max_redirects = max_redirects
         self.allow_private = allow_private
@@ -101,6 +104,10 @@ class Fetcher:
     async def aclose(self) -> None:
         await self.client.aclose()
 
+    def _allowlisted(self, address: str) -> bool:
+        ip = ipaddress.ip_address(address)
+        return any(ip in net for net in self.allowed_networks if net.version == ip.version)
+
     async def _target(self, url: str) -> tuple[str, dict[str, str], dict[str, str]]:
         """The URL to connect to (by checked IP), extra headers and request extensions."""
         parts = urlsplit(url)
@@ -112,7 +119,7 @@ class Fetcher:
         port = parts.port or (443 if parts.scheme == "https" else 80)
         addresses = await resolve(host, port)
         if not self.allow_private:
-            bad = [a for a in addresses if not is_public_address(a)]
+            bad = [a for a in addresses if not is_public_address(a) and not self._allowlisted(a)]
             if bad:
                 raise FetchError(FORBIDDEN_REASON, f"{host} resolves to a non-public address {bad[0]}")
         address = addresses[0]

@@ -39,6 +39,7 @@ def make_fetcher(settings: Settings) -> Fetcher:
         max_bytes=settings.max_page_bytes,
         max_redirects=settings.max_redirects,
         allow_private=settings.allow_private_networks,
+        allowed_networks=settings.allowed_networks,
     )
 
 

@@ -38,6 +38,7 @@ class Settings(BaseSettings):
     max_page_bytes: int = Field(default=5_000_000, ge=1024)
     max_redirects: int = Field(default=5, ge=0)
     allow_private_networks: bool = False
+    allowed_networks: list[str] = Field(default_factory=list, description="CIDRs fetched even if private")
     respect_robots: bool = True
     host_delay_s: float = Field(default=1.0, ge=0)
     host_concurrency: int = Field(default=1, ge=1)
@@ -72,6 +73,15 @@ class Settings(BaseSettings):
             scheme = urlsplit(value.get_secret_value()).scheme
             if not scheme.startswith(("sqlite", "postgresql")):
                 raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+    @field_validator("allowed_networks")
+    @classmethod
+    def _valid_networks(cls, value: list[str]) -> list[str]:
+        import ipaddress
+
+        for net in value:
+            ipaddress.ip_network(net, strict=False)
         return value
 
     def stream(self, name: str) -> str:
