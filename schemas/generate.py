@@ -1,6 +1,6 @@
 """Writes the JSON Schema files of the message models into schemas/jsonschema/.
 
-    python -m schemas.generate
+python -m schemas.generate
 """
 
 from __future__ import annotations
@@ -14,7 +14,10 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "jsonschema"
 
 
 def render() -> dict[str, str]:
-    return {f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n" for name, schema in json_schemas().items()}
+    return {
+        f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n"
+        for name, schema in json_schemas().items()
+    }
 
 
 def main() -> None:

@@ -31,7 +31,9 @@ def article_id_for(canonical_url: str) -> str:
     return "a" + _digest(canonical_url)
 
 
-def event_id_for(article_id: str, event_type: str, evidence_start: int, evidence_end: int, key: str = "") -> str:
+def event_id_for(
+    article_id: str, event_type: str, evidence_start: int, evidence_end: int, key: str = ""
+) -> str:
     """The event id: a hash of its article, type and evidence span (plus an engine key)."""
     return "e" + _digest(article_id, event_type, str(evidence_start), str(evidence_end), key)
 

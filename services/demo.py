@@ -30,7 +30,9 @@ def sample_texts() -> dict[str, str]:
     for shared in (Path.cwd().parent / "shared", Path(__file__).resolve().parents[2].parent / "shared"):
         corpus = shared / "corpus" / "articles"
         if corpus.is_dir():
-            found.update({f"corpus-{p.stem}": p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))})
+            found.update(
+                {f"corpus-{p.stem}": p.read_text(encoding="utf-8") for p in sorted(corpus.glob("*.txt"))}
+            )
             break
     return found
 
@@ -68,7 +70,7 @@ def build_site(texts: dict[str, str], base: str, now: datetime) -> dict[str, tup
 
 def serve(site: dict[str, tuple[str, bytes]]) -> ThreadingHTTPServer:
     class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server's name)
+        def do_GET(self) -> None:
             found = site.get(self.path.split("?", 1)[0])
             if found is None:
                 self.send_error(404)
@@ -93,14 +95,18 @@ def print_summary(stats: dict[str, Any], events: list[dict[str, Any]], database:
     from rich.table import Table
 
     console = Console()
-    console.print(f"\n[bold]newswire demo[/bold]: {stats['articles']} articles, {stats['events']} events stored")
+    console.print(
+        f"\n[bold]newswire demo[/bold]: {stats['articles']} articles, {stats['events']} events stored"
+    )
     table = Table("event type", "events")
     for event_type, count in sorted(stats["events_by_type"].items(), key=lambda kv: -kv[1]):
         table.add_row(event_type, str(count))
     console.print(table)
     sample = Table("type", "actor", "where", "counts", "evidence", show_lines=True)
     for ev in events:
-        counts = ", ".join(f"{q['kind']} {q['value']} {q.get('object') or ''}".strip() for q in ev["quantities"])
+        counts = ", ".join(
+            f"{q['kind']} {q['value']} {q.get('object') or ''}".strip() for q in ev["quantities"]
+        )
         where = (ev.get("location") or {}).get("name") or ""
         actor = (ev.get("actor") or {}).get("country") or ""
         sample.add_row(ev["event_type"], actor, where, counts, ev["evidence"]["text"][:160])
@@ -127,7 +133,9 @@ def run_demo(keep: bool = False, as_json: bool = False) -> int:
     settings = Settings()
     print(f"serving {len(texts)} sample articles and a feed at {base}/feed.xml; running the pipeline ...")
     try:
-        code, stats = run_pipeline(settings, feeds=[f"{base}/feed.xml"], urls=[], until_idle=True, timeout_s=600)
+        code, stats = run_pipeline(
+            settings, feeds=[f"{base}/feed.xml"], urls=[], until_idle=True, timeout_s=600
+        )
         engine = db.make_engine(settings.sqlalchemy_url())
 
         async def read() -> tuple[dict[str, Any], list[dict[str, Any]]]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+from typing import Any
 
 from pydantic import ValidationError
 from redis.asyncio import Redis
@@ -13,14 +14,16 @@ from services.runtime import streams
 from services.runtime.settings import Settings
 
 
-async def dead_letters(redis: Redis, settings: Settings, ids: list[str]) -> list[tuple[str, DeadLetter | None]]:
+async def dead_letters(
+    redis: Redis, settings: Settings, ids: list[str]
+) -> list[tuple[str, DeadLetter | None]]:
     key = settings.stream("dead")
+    entries: list[Any] = []
     if ids:
-        entries = []
         for entry_id in ids:
-            entries += await redis.xrange(key, min=entry_id, max=entry_id)
+            entries += await redis.xrange(key, min=entry_id, max=entry_id) or []
     else:
-        entries = await redis.xrange(key)
+        entries = await redis.xrange(key) or []
     out: list[tuple[str, DeadLetter | None]] = []
     for raw_id, fields in entries:
         try:
@@ -51,11 +54,17 @@ async def run_dlq(url: str, settings: Settings, args: argparse.Namespace) -> int
                 elif args.json:
                     print(json.dumps({"id": entry_id, **letter.model_dump(mode="json", exclude={"payload"})}))
                 else:
-                    print(f"{entry_id}  {letter.stream}  {letter.error_type}  x{letter.attempts}  {letter.error[:100]}")
-            print(f"{len(letters)} dead letter(s)") if not args.json else None
+                    where = f"{letter.stream}  {letter.error_type}  x{letter.attempts}"
+                    print(f"{entry_id}  {where}  {letter.error[:100]}")
+            if not args.json:
+                print(f"{len(letters)} dead letter(s)")
         elif args.action == "show":
             for entry_id, letter in letters:
-                print(json.dumps({"id": entry_id, **(letter.model_dump(mode="json") if letter else {})}, indent=2))
+                print(
+                    json.dumps(
+                        {"id": entry_id, **(letter.model_dump(mode="json") if letter else {})}, indent=2
+                    )
+                )
         elif args.action == "replay":
             count = 0
             for entry_id, letter in letters:

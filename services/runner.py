@@ -20,7 +20,9 @@ from services.runtime.worker import TOPOLOGY, ensure_topology
 WORKERS = ("ingest", "extractor", "store")
 
 
-async def submit_urls(url: str, settings: Settings, urls: list[str], feed_url: str | None = None) -> list[str]:
+async def submit_urls(
+    url: str, settings: Settings, urls: list[str], feed_url: str | None = None
+) -> list[str]:
     """Queue each URL; returns an error line for each that is not an http(s) URL."""
     from services.ingest.dedup import canonical_url
 
@@ -47,7 +49,7 @@ async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
     try:
         names = [*TOPOLOGY, "dead"]
         names += sorted(
-            k.decode().removeprefix(settings.stream_prefix)
+            streams.text(k).removeprefix(settings.stream_prefix)
             for k in await redis.keys(settings.stream("events.*"))
         )
         stream_stats: dict[str, Any] = {}
@@ -57,7 +59,10 @@ async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
             stream_stats[name] = {
                 "length": int(await redis.xlen(key)),
                 "groups": {
-                    g["group"]: {"pending": g["pending"], "lag": await streams.group_lag(redis, key, g["group"])}
+                    g["group"]: {
+                        "pending": g["pending"],
+                        "lag": await streams.group_lag(redis, key, g["group"]),
+                    }
                     for g in groups
                 },
             }
@@ -82,7 +87,9 @@ def print_stats(stats: dict[str, Any]) -> None:
     from rich.table import Table
 
     console = Console()
-    console.print(f"articles: {stats['articles']}   events: {stats['events']}   dead letters: {stats['dead_letters']}")
+    console.print(
+        f"articles: {stats['articles']}   events: {stats['events']}   dead letters: {stats['dead_letters']}"
+    )
     table = Table("stream", "length", "group", "pending", "lag")
     for name, info in stats["streams"].items():
         groups = info["groups"] or {"-": {"pending": "", "lag": ""}}

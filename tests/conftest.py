@@ -36,7 +36,7 @@ def redis_url(redis_server: RedisProcess) -> str:
 def settings(redis_url: str, tmp_path: Path) -> Settings:
     """Settings with a stream prefix of their own, so tests sharing the server never meet."""
     return Settings(
-        redis_url=redis_url,  # type: ignore[arg-type]
+        redis_url=redis_url,
         data_dir=tmp_path,
         stream_prefix=f"t{uuid.uuid4().hex[:8]}:",
         consumer="test-1",

@@ -42,4 +42,6 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
             out.append((settings.stream(f"events.{event.event_type}"), event))
         return out
 
-    return WorkerSpec(name="extractor", group="extractor", subscriptions=[Subscription("articles", Article, extract)])
+    return WorkerSpec(
+        name="extractor", group="extractor", subscriptions=[Subscription("articles", Article, extract)]
+    )

@@ -40,7 +40,7 @@ async def remove_feed(redis: Redis, settings: Settings, url: str) -> bool:
 
 async def list_feeds(redis: Redis, settings: Settings) -> dict[str, dict[str, Any]]:
     raw = await redis.hgetall(settings.key("feeds"))
-    return {k.decode(): json.loads(v) for k, v in raw.items()}
+    return {streams.text(k): json.loads(v) for k, v in raw.items()}
 
 
 def _max_age(cache_control: str | None) -> float | None:
@@ -108,7 +108,7 @@ async def _queue_new_entries(redis: Redis, settings: Settings, feed_url: str, en
             continue
         key = entry.guid or entry.link
         previous = await redis.hget(seen_key, key)
-        if previous is not None and previous.decode() == entry.content_hash:
+        if previous is not None and streams.text(previous) == entry.content_hash:
             continue
         request = UrlRequest(url=entry.link, feed_url=feed_url, refetch=previous is not None)
         async with redis.pipeline(transaction=True) as pipe:

@@ -36,10 +36,13 @@ class ParsedFeed:
 def _date(value: Any) -> datetime | None:
     if not value:
         return None
-    return datetime(*value[:6], tzinfo=UTC)
+    year, month, day, hour, minute, second = (int(v) for v in value[:6])
+    return datetime(year, month, day, hour, minute, second, tzinfo=UTC)
 
 
-def parse_feed(data: bytes, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int = 10_000_000) -> ParsedFeed:
+def parse_feed(
+    data: bytes, url: str, *, headers: Mapping[str, str] | None = None, max_bytes: int = 10_000_000
+) -> ParsedFeed:
     if len(data) > max_bytes:
         return ParsedFeed(error=f"feed of {len(data)} bytes is over the cap of {max_bytes}")
     parsed = feedparser.parse(data, response_headers=dict(headers or {}))
@@ -48,9 +51,13 @@ def parse_feed(data: bytes, url: str, *, headers: Mapping[str, str] | None = Non
         body = (e.get("title") or "") + (e.get("summary") or "")
         entries.append(
             FeedEntry(
-                guid=e.get("id"), link=e.get("link"), title=e.get("title"),
-                published=_date(e.get("published_parsed")), updated=_date(e.get("updated_parsed")),
-                summary=e.get("summary"), content_hash=hashlib.sha256(body.encode()).hexdigest()[:32],
+                guid=e.get("id"),
+                link=e.get("link"),
+                title=e.get("title"),
+                published=_date(e.get("published_parsed")),
+                updated=_date(e.get("updated_parsed")),
+                summary=e.get("summary"),
+                content_hash=hashlib.sha256(body.encode()).hexdigest()[:32],
             )  # fmt: skip
         )
     error = None

@@ -24,7 +24,9 @@ FORBIDDEN_REASON = "forbidden-address"
 class FetchError(Exception):
     """A fetch that failed, with a short machine reason, whether to retry, and any Retry-After."""
 
-    def __init__(self, reason: str, message: str, *, retryable: bool = False, retry_after: float | None = None):
+    def __init__(
+        self, reason: str, message: str, *, retryable: bool = False, retry_after: float | None = None
+    ):
         super().__init__(f"{reason}: {message}")
         self.reason = reason
         self.retryable = retryable
@@ -140,7 +142,9 @@ class Fetcher:
             except httpx.TimeoutException as exc:
                 raise FetchError("timeout", f"{current}: {type(exc).__name__}", retryable=True) from exc
             except httpx.HTTPError as exc:
-                raise FetchError("connect", f"{current}: {type(exc).__name__}: {exc}", retryable=True) from exc
+                raise FetchError(
+                    "connect", f"{current}: {type(exc).__name__}: {exc}", retryable=True
+                ) from exc
             try:
                 if response.status_code in (301, 302, 303, 307, 308) and "location" in response.headers:
                     redirects.append(current)
@@ -149,10 +153,8 @@ class Fetcher:
                         raise FetchError("redirect-loop", f"redirect loop at {current}")
                     continue
                 body = await self._read_capped(response, current)
-                return FetchResult(
-                    url=url, final_url=current, status=response.status_code,
-                    headers={k.lower(): v for k, v in response.headers.items()}, body=body, redirects=redirects,
-                )  # fmt: skip
+                headers = {k.lower(): v for k, v in response.headers.items()}
+                return FetchResult(url, current, response.status_code, headers, body, redirects)
             finally:
                 await response.aclose()
         raise FetchError("redirects", f"more than {self.max_redirects} redirects from {url}")

@@ -71,6 +71,6 @@ class Politeness:
             await self.redis.set(key, body.encode(), ex=ROBOTS_TTL_S)
             text = body.encode()
         parser = RobotFileParser()
-        parser.parse(text.decode("utf-8", errors="replace").splitlines())
+        parser.parse(text.decode("utf-8", errors="replace").splitlines() if isinstance(text, bytes) else [])
         self._parsers[origin] = (loop.time(), parser)
         return parser

@@ -10,14 +10,17 @@ background loop in `feed_poller`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
 
+from redis.asyncio import Redis
+
 from schemas import Article, UrlRequest, article_id_for
 from services.documents import content_hash
 from services.ingest import dedup
-from services.ingest.cleaning import clean_html
+from services.ingest.cleaning import CleanedPage, clean_html
 from services.ingest.feed_poller import poll_feeds_forever
 from services.ingest.fetcher import Fetcher, FetchError
 from services.ingest.politeness import Politeness
@@ -65,7 +68,7 @@ class Ingestor:
         self._lag_checked = 0.0
 
     @property
-    def redis(self):  # type: ignore[no-untyped-def]
+    def redis(self) -> Redis:
         assert self.ctx is not None, "the ingest worker is not started"
         return self.ctx.redis
 
@@ -127,12 +130,12 @@ class Ingestor:
             return [RedisCommand(("SADD", seen_key, canonical))]
         return await self._article_outputs(request, result.final_url, canonical, page, seen_key)
 
-    async def _article_outputs(self, request, final_url, canonical, page, seen_key):  # type: ignore[no-untyped-def]
+    async def _article_outputs(
+        self, request: UrlRequest, final_url: str, canonical: str, page: CleanedPage, seen_key: str
+    ) -> list[Output]:
         if page.canonical_url:
-            try:
+            with contextlib.suppress(ValueError):
                 canonical = dedup.canonical_url(page.canonical_url)
-            except ValueError:
-                pass
         article_id = article_id_for(canonical)
         fingerprint = dedup.fingerprint(page.text)
         duplicate_of = await self._near_duplicate(article_id, fingerprint)
@@ -157,7 +160,7 @@ class Ingestor:
 
     async def _near_duplicate(self, article_id: str, fingerprint: str) -> str | None:
         for raw in await self.redis.lrange(self.settings.key("fingerprints"), 0, RECENT_FINGERPRINTS - 1):
-            other_id, _, other_fp = raw.decode().partition(" ")
+            other_id, _, other_fp = streams.text(raw).partition(" ")
             if other_id != article_id and dedup.is_near_duplicate(fingerprint, other_fp):
                 return other_id
         return None

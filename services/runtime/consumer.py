@@ -13,6 +13,7 @@ FastStream delivers new entries of a consumer group; this module adds what it la
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
@@ -131,7 +132,9 @@ class ReliableConsumer(Generic[M]):
         except (RedisError, OSError) as err:
             log.warning("%s %s: dead-lettering failed, will retry: %s", self.stream, entry_id, err)
             return
-        log.error("%s %s dead-lettered after %d deliveries: %s", self.stream, entry_id, attempts, letter.error)
+        log.error(
+            "%s %s dead-lettered after %d deliveries: %s", self.stream, entry_id, attempts, letter.error
+        )
         self.metrics.dead_letters.labels(self.stream).inc()
         self.metrics.messages.labels(self.stream, "dead").inc()
 
@@ -172,7 +175,5 @@ class ReliableConsumer(Generic[M]):
                 self.health.set(f"redis:{self.stream}", f"error: {type(exc).__name__}")
                 delay = min(delay * 2, self.settings.redis_retry_max_s)
                 log.warning("reclaim on %s failed, retrying in %.1fs: %s", self.stream, delay, exc)
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
-            except TimeoutError:
-                pass

@@ -20,21 +20,53 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.messages = Counter(
-            "newswire_messages_total", "Stream messages handled, by outcome", ["stream", "outcome"], registry=r
+            "newswire_messages_total",
+            "Stream messages handled, by outcome",
+            ["stream", "outcome"],
+            registry=r,
         )
-        self.fetched = Counter("newswire_fetched_total", "Pages and feeds fetched, by HTTP status", ["status"], registry=r)
-        self.fetch_errors = Counter("newswire_fetch_errors_total", "Fetches that failed, by reason", ["reason"], registry=r)
-        self.articles_published = Counter("newswire_articles_published_total", "Articles published", registry=r)
-        self.events = Counter("newswire_events_total", "Events extracted, by PLOVER type", ["event_type"], registry=r)
-        self.dedup_hits = Counter("newswire_dedup_hits_total", "Duplicates dropped or marked", ["kind"], registry=r)
-        self.dead_letters = Counter("newswire_dead_letters_total", "Messages dead-lettered", ["stream"], registry=r)
-        self.stored = Counter("newswire_stored_total", "Rows upserted into the database", ["table"], registry=r)
-        self.skipped = Counter("newswire_skipped_total", "Messages skipped on purpose, by reason", ["reason"], registry=r)
-        self.reclaimed = Counter("newswire_reclaimed_total", "Pending messages reclaimed from idle consumers", registry=r)
-        self.trimmed = Counter("newswire_trimmed_total", "Acknowledged entries trimmed from streams", registry=r)
-        self.lag = Gauge("newswire_stream_lag", "Entries of a stream not yet acknowledged by a group", ["stream"], registry=r)
-        self.backpressure = Gauge("newswire_backpressure", "1 while ingest waits for the articles lag to fall", registry=r)
-        self.feed_polls = Counter("newswire_feed_polls_total", "Feed polls, by result", ["result"], registry=r)
+        self.fetched = Counter(
+            "newswire_fetched_total", "Pages and feeds fetched, by HTTP status", ["status"], registry=r
+        )
+        self.fetch_errors = Counter(
+            "newswire_fetch_errors_total", "Fetches that failed, by reason", ["reason"], registry=r
+        )
+        self.articles_published = Counter(
+            "newswire_articles_published_total", "Articles published", registry=r
+        )
+        self.events = Counter(
+            "newswire_events_total", "Events extracted, by PLOVER type", ["event_type"], registry=r
+        )
+        self.dedup_hits = Counter(
+            "newswire_dedup_hits_total", "Duplicates dropped or marked", ["kind"], registry=r
+        )
+        self.dead_letters = Counter(
+            "newswire_dead_letters_total", "Messages dead-lettered", ["stream"], registry=r
+        )
+        self.stored = Counter(
+            "newswire_stored_total", "Rows upserted into the database", ["table"], registry=r
+        )
+        self.skipped = Counter(
+            "newswire_skipped_total", "Messages skipped on purpose, by reason", ["reason"], registry=r
+        )
+        self.reclaimed = Counter(
+            "newswire_reclaimed_total", "Pending messages reclaimed from idle consumers", registry=r
+        )
+        self.trimmed = Counter(
+            "newswire_trimmed_total", "Acknowledged entries trimmed from streams", registry=r
+        )
+        self.lag = Gauge(
+            "newswire_stream_lag",
+            "Entries of a stream not yet acknowledged by a group",
+            ["stream"],
+            registry=r,
+        )
+        self.backpressure = Gauge(
+            "newswire_backpressure", "1 while ingest waits for the articles lag to fall", registry=r
+        )
+        self.feed_polls = Counter(
+            "newswire_feed_polls_total", "Feed polls, by result", ["result"], registry=r
+        )
         self.duration = Histogram(
             "newswire_processing_seconds", "Time to handle one message", ["stream"], registry=r,
             buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
@@ -83,7 +115,9 @@ async def serve_http(host: str, port: int, metrics: Metrics, health: Health) -> 
             else:
                 status, ctype, body = 404, "text/plain", b"not found\n"
             reason = {200: "OK", 404: "Not Found", 503: "Service Unavailable"}[status]
-            head = f"HTTP/1.0 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+            head = (
+                f"HTTP/1.0 {status} {reason}\r\nContent-Type: {ctype}\r\nContent-Length: {len(body)}\r\n\r\n"
+            )
             writer.write(head.encode() + body)
             await writer.drain()
         except (TimeoutError, ConnectionError):

@@ -70,6 +70,10 @@ async def publish(redis: Redis, entries: Sequence[Entry]) -> list[str]:
     return [i.decode() if isinstance(i, bytes) else str(i) for i in ids]
 
 
+def text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value
+
+
 def _id_tuple(entry_id: str) -> tuple[int, int]:
     ms, _, seq = entry_id.partition("-")
     return int(ms), int(seq or 0)
@@ -102,7 +106,7 @@ async def group_lag(redis: Redis, stream: str, group: str) -> int:
         if g["group"] == group:
             lag = g["lag"]
             if lag is None:  # Redis < 7 or after a deletion: count what follows the last delivered id
-                lag = len(await redis.xrange(stream, min="(" + g["last_delivered_id"], count=100_000))
+                lag = len(await redis.xrange(stream, min="(" + g["last_delivered_id"], count=100_000) or [])
             return int(lag) + int(g["pending"])
     return int(await redis.xlen(stream))
 

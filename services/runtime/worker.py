@@ -11,7 +11,7 @@ import asyncio
 import contextlib
 import logging
 import signal
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 
 # Every consumer group of the pipeline, created at id 0 by any worker before it starts, so that no
 # entry published before a group's first reader is skipped or trimmed away.
-TOPOLOGY: dict[str, tuple[str, ...]] = {"urls": ("ingest",), "articles": ("extractor", "store"), "events": ("store",)}
+TOPOLOGY: dict[str, tuple[str, ...]] = {
+    "urls": ("ingest",),
+    "articles": ("extractor", "store"),
+    "events": ("store",),
+}
 
 
 @dataclass
@@ -56,9 +60,9 @@ class WorkerSpec:
     name: str
     group: str
     subscriptions: list[Subscription]
-    on_start: list[Callable[[WorkerContext], Awaitable[None]]] = field(default_factory=list)
-    background: list[Callable[[WorkerContext], Awaitable[None]]] = field(default_factory=list)
-    on_stop: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    on_start: list[Callable[[WorkerContext], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    background: list[Callable[[WorkerContext], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    on_stop: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
 
 
 async def ensure_topology(redis: Redis, settings: Settings) -> None:
@@ -147,8 +151,8 @@ async def run_worker(
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await broker.stop()  # waits up to graceful_timeout for in-flight handlers
-        for hook in spec.on_stop:
-            await hook()
+        for stop_hook in spec.on_stop:
+            await stop_hook()
         if server is not None:
             server.close()
         await redis.aclose()
@@ -159,6 +163,5 @@ def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_na
 
     @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
     async def on_message(message: RedisStreamMessage) -> None:
-        entry_id = message.raw_message["message_ids"][0]
-        entry_id = entry_id.decode() if isinstance(entry_id, bytes) else str(entry_id)
+        entry_id = streams.text(message.raw_message["message_ids"][0])
         await consumer.process(entry_id, message.body, deliveries=1)

@@ -1,1 +1,1 @@
-"""The store worker: persists articles and events idempotently (SQLite by default, PostgreSQL in production)."""
+"""The store worker: persists articles and events idempotently (SQLite default, PostgreSQL in production)."""

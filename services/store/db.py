@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Index, String, Text, func, select
 from sqlalchemy.dialects import postgresql, sqlite
@@ -21,7 +21,7 @@ SCHEMA_REVISION = 1
 
 
 class Base(DeclarativeBase):
-    type_annotation_map = {dict[str, Any]: JSON, list[str]: JSON}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSON, list[str]: JSON}
 
 
 class ArticleRow(Base):
@@ -118,7 +118,9 @@ async def _upsert(engine: AsyncEngine, table: Any, key: str, rows: Sequence[dict
 
 async def upsert_articles(engine: AsyncEngine, articles: Sequence[Article]) -> int:
     now = datetime.now(UTC)
-    return await _upsert(engine, ArticleRow.__table__, "article_id", [_article_values(a, now) for a in articles])
+    return await _upsert(
+        engine, ArticleRow.__table__, "article_id", [_article_values(a, now) for a in articles]
+    )
 
 
 async def upsert_events(engine: AsyncEngine, events: Sequence[Event]) -> int:
@@ -131,14 +133,22 @@ async def counts(engine: AsyncEngine) -> dict[str, Any]:
         articles = (await conn.execute(select(func.count()).select_from(ArticleRow))).scalar_one()
         events = (await conn.execute(select(func.count()).select_from(EventRow))).scalar_one()
         by_type = dict(
-            (await conn.execute(select(EventRow.event_type, func.count()).group_by(EventRow.event_type))).all()
+            (
+                await conn.execute(select(EventRow.event_type, func.count()).group_by(EventRow.event_type))
+            ).all()
         )
-    return {"articles": int(articles), "events": int(events), "events_by_type": {k: int(v) for k, v in by_type.items()}}
+    return {
+        "articles": int(articles),
+        "events": int(events),
+        "events_by_type": {k: int(v) for k, v in by_type.items()},
+    }
 
 
 async def recent_events(engine: AsyncEngine, limit: int = 5) -> list[dict[str, Any]]:
     """Events with counts first, newest first: what the demo shows."""
     async with engine.connect() as conn:
-        rows = (await conn.execute(select(EventRow.payload).order_by(EventRow.stored_at.desc()))).scalars().all()
+        rows = (
+            (await conn.execute(select(EventRow.payload).order_by(EventRow.stored_at.desc()))).scalars().all()
+        )
     with_counts = [r for r in rows if r.get("quantities")]
     return (with_counts + [r for r in rows if not r.get("quantities")])[:limit]

@@ -54,6 +54,9 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
     return WorkerSpec(
         name="store",
         group="store",
-        subscriptions=[Subscription("articles", Article, store_article), Subscription("events", Event, store_event)],
+        subscriptions=[
+            Subscription("articles", Article, store_article),
+            Subscription("events", Event, store_event),
+        ],
         on_stop=[dispose],
     )

@@ -15,7 +15,7 @@ from services.ingest.fetcher import FORBIDDEN_REASON, Fetcher, FetchError, retry
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         port = self.server.server_address[1]
         routes: dict[str, tuple[int, dict[str, str], bytes]] = {
             "/ok": (200, {"Content-Type": "text/html"}, b"<html><body>hello</body></html>"),

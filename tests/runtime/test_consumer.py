@@ -25,7 +25,9 @@ def make_consumer(redis: Redis, settings: Settings, handle, group: str = "g") ->
     )  # fmt: skip
 
 
-async def read_new(redis: Redis, consumer: ReliableConsumer[UrlRequest], name: str) -> list[tuple[str, bytes]]:
+async def read_new(
+    redis: Redis, consumer: ReliableConsumer[UrlRequest], name: str
+) -> list[tuple[str, bytes]]:
     reply = await redis.xreadgroup(consumer.group, name, {consumer.stream: ">"}, count=100)
     return [(i.decode(), streams.decode(f)) for _, entries in reply for i, f in entries]
 
@@ -67,7 +69,11 @@ async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
     assert len(letters) == 1
     letter = letters[0][1]
     assert letter is not None
-    assert (letter.error_type, letter.error, letter.attempts) == ("RuntimeError", "boom", settings.max_deliveries)
+    assert (letter.error_type, letter.error, letter.attempts) == (
+        "RuntimeError",
+        "boom",
+        settings.max_deliveries,
+    )
     assert letter.stream == consumer.stream and letter.group == "g"
     assert UrlRequest.model_validate_json(letter.payload).url == "https://a.test/poison"
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
@@ -79,7 +85,9 @@ async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
     assert [UrlRequest.model_validate_json(b).url for _, b in replayed] == ["https://a.test/poison"]
 
 
-async def test_invalid_and_non_json_entries_are_dead_lettered_at_once(redis: Redis, settings: Settings) -> None:
+async def test_invalid_and_non_json_entries_are_dead_lettered_at_once(
+    redis: Redis, settings: Settings
+) -> None:
     async def handle(msg: UrlRequest) -> Sequence[Output]:
         return []
 

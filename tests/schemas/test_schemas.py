@@ -8,7 +8,16 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, UrlRequest, article_id_for, event_id_for
+from schemas import (
+    Article,
+    Event,
+    Evidence,
+    ExtractorInfo,
+    Quantity,
+    UrlRequest,
+    article_id_for,
+    event_id_for,
+)
 from schemas.generate import SCHEMA_DIR, render
 
 
@@ -18,7 +27,9 @@ def make_event() -> Event:
         article_id="a1",
         extractor=ExtractorInfo(name="x", version="1"),
         event_type="assault",
-        quantities=[Quantity(kind="launched", object="drone", value=580, approx=True, text="approximately 580")],
+        quantities=[
+            Quantity(kind="launched", object="drone", value=580, approx=True, text="approximately 580")
+        ],
         evidence=Evidence(text="Russia fired", start=0, end=12),
         confidence=0.9,
         published_at=datetime(2025, 9, 20, tzinfo=UTC),

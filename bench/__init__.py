@@ -1,0 +1,1 @@
+"""Benchmarks: stage speeds, the full pipeline, scaling and memory (see bench/README.md)."""
