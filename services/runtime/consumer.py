@@ -63,6 +63,7 @@ class ReliableConsumer(Generic[M]):
         self.health = health
         self.dead_stream = settings.stream("dead")
         self.in_flight = 0
+        self._retry_due: dict[str, float] = {}  # entries this consumer failed → when to try again
 
     async def process(self, entry_id: str, body: bytes, deliveries: int) -> None:
         """Handle one entry; never raises. Leaves the entry pending when it should be retried."""
@@ -91,16 +92,36 @@ class ReliableConsumer(Generic[M]):
             if deliveries >= self.settings.max_deliveries:
                 await self._dead_letter(entry_id, body, exc, deliveries)
             else:
-                self.metrics.messages.labels(self.stream, "retry").inc()
+                self._schedule_retry(entry_id, deliveries)
             return
         try:
             await self._publish_and_ack(entry_id, outputs)
         except (RedisError, OSError) as exc:
             # Nothing was acknowledged: the entry is reclaimed and handled again later.
             log.warning("%s %s: publish failed, will retry: %s", self.stream, entry_id, exc)
-            self.metrics.messages.labels(self.stream, "retry").inc()
+            self._schedule_retry(entry_id, deliveries)
             return
         self.metrics.messages.labels(self.stream, "ok").inc()
+
+    def _schedule_retry(self, entry_id: str, deliveries: int) -> None:
+        """Retry our own failure soon (capped exponential backoff) instead of waiting out the idle time."""
+        self.metrics.messages.labels(self.stream, "retry").inc()
+        backoff = min(0.5 * 2 ** (deliveries - 1), self.settings.redis_retry_max_s)
+        self._retry_due[entry_id] = time.monotonic() + backoff
+
+    async def retry_own(self, consumer: str) -> int:
+        """Claim back (XCLAIM, which counts a delivery) and handle the entries whose backoff is over."""
+        now = time.monotonic()
+        due = [entry_id for entry_id, when in self._retry_due.items() if when <= now]
+        for entry_id in due:
+            claimed = await self.redis.xclaim(self.stream, self.group, consumer, 0, [entry_id])
+            del self._retry_due[entry_id]
+            if not claimed or not claimed[0][1]:
+                continue  # acknowledged or deleted meanwhile
+            pending = await self.redis.xpending_range(self.stream, self.group, entry_id, entry_id, 1)
+            deliveries = int(pending[0]["times_delivered"]) if pending else 1
+            await self.process(entry_id, streams.decode(claimed[0][1]), deliveries)
+        return len(due)
 
     async def _publish_and_ack(self, entry_id: str, outputs: Sequence[streams.Output]) -> None:
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -164,7 +185,10 @@ class ReliableConsumer(Generic[M]):
     async def reclaim_forever(self, consumer: str, stop: asyncio.Event) -> None:
         delay = self.settings.reclaim_interval_s
         while not stop.is_set():
+            if self._retry_due:
+                delay = min(delay, max(0.05, min(self._retry_due.values()) - time.monotonic()))
             try:
+                await self.retry_own(consumer)
                 await self.reclaim_once(consumer)
                 lag = await streams.group_lag(self.redis, self.stream, self.group)
                 self.metrics.lag.labels(self.stream).set(lag)

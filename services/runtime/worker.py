@@ -121,7 +121,8 @@ async def run_worker(
         url,
         middlewares=[RedisPrometheusMiddleware(registry=metrics.registry)],
         graceful_timeout=settings.shutdown_timeout_s,
-        log_level=logging.WARNING,
+        logger=logging.getLogger("newswire.faststream"),
+        log_level=logging.DEBUG,  # the level FastStream logs each message at: hidden by default
     )
     consumers: list[ReliableConsumer[Any]] = []
     for sub in spec.subscriptions:
@@ -142,11 +143,11 @@ async def run_worker(
     tasks = [asyncio.create_task(c.reclaim_forever(settings.consumer, stop)) for c in consumers]
     tasks.append(asyncio.create_task(_trim_forever(ctx, [c.stream for c in consumers])))
     tasks += [asyncio.create_task(job(ctx)) for job in spec.background]
-    log.warning("%s worker %s started", spec.name, settings.consumer)
+    log.info("%s worker %s started", spec.name, settings.consumer)
     try:
         await stop.wait()
     finally:
-        log.warning("%s worker stopping", spec.name)
+        log.info("%s worker stopping", spec.name)
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)

@@ -6,6 +6,7 @@ reclaim loop until the database is back, so nothing is lost; upserts make the re
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -14,8 +15,10 @@ from schemas import Article, Event
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
 from services.runtime.streams import Entry
-from services.runtime.worker import Subscription, WorkerSpec
+from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 from services.store import db
+
+log = logging.getLogger(__name__)
 
 
 class DatabaseUnavailable(RuntimeError):
@@ -31,6 +34,12 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
         if not ready:
             await db.upgrade(engine)
             ready = True
+
+    async def start(_: WorkerContext) -> None:
+        try:
+            await ensure_schema()
+        except (SQLAlchemyError, OSError) as exc:  # the database may be down: handlers retry later
+            log.warning("database not ready at start: %s", type(exc).__name__)
 
     async def store_article(article: Article) -> Sequence[Entry]:
         try:
@@ -58,5 +67,6 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
             Subscription("articles", Article, store_article),
             Subscription("events", Event, store_event),
         ],
+        on_start=[start],
         on_stop=[dispose],
     )

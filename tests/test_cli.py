@@ -1,0 +1,69 @@
+"""The `newswire` command line as a user calls it: offline commands, bad configuration, submit and stats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from services.runtime.settings import Settings
+from tests.conftest import ROOT
+
+BUNDLED = ROOT / "services" / "demo_corpus"
+
+
+def newswire(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "services.cli", *args], capture_output=True, text=True, timeout=120,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
+def test_clean_prints_one_article_per_file_with_source_as_given(tmp_path: Path) -> None:
+    page = tmp_path / "page.html"
+    page.write_text(
+        "<html><head><title>T</title></head><body><article><h1>Title</h1>"
+        + "".join(f"<p>Paragraph number {i} of a long enough article body to be kept by the cleaner.</p>" for i in range(8))
+        + "</article></body></html>"
+    )
+    result = newswire("clean", str(page), str(tmp_path / "missing.html"))
+    assert result.returncode == 0
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 1 and lines[0]["source"] == str(page) and "Paragraph number 3" in lines[0]["text"]
+    assert "missing.html: no such file" in result.stderr
+
+
+def test_extract_gives_events_with_exact_evidence_offsets() -> None:
+    path = str(BUNDLED / "003_kharkiv.txt")
+    result = newswire("extract", "--published", "2025-09-20", path)
+    assert result.returncode == 0, result.stderr
+    events = [json.loads(line) for line in result.stdout.splitlines()]
+    assert events and all(e["source"] == path for e in events)
+    text = Path(path).read_text()
+    for e in events:
+        assert text[e["evidence"]["start"] : e["evidence"]["end"]] == e["evidence"]["text"]
+
+
+def test_bad_configuration_is_one_clear_line_and_exit_code_2() -> None:
+    result = newswire("stats", env={"NEWSWIRE_MAX_DELIVERIES": "zero"})
+    assert result.returncode == 2
+    assert result.stderr.strip().count("\n") == 0 and "max_deliveries" in result.stderr
+    result = newswire("stats", env={"NEWSWIRE_REDIS_URL": "http://not-redis"})
+    assert result.returncode == 2 and "redis_url" in result.stderr
+
+
+def test_submit_and_stats_json(settings: Settings) -> None:
+    env = {
+        "NEWSWIRE_REDIS_URL": settings.redis_url.get_secret_value(),  # type: ignore[union-attr]
+        "NEWSWIRE_STREAM_PREFIX": settings.stream_prefix,
+        "NEWSWIRE_DATA_DIR": str(settings.data_dir),
+    }
+    result = newswire("submit", "https://news.test/a?utm_source=x", "ftp://bad", env=env)
+    assert result.returncode == 2 and "ftp://bad" in result.stderr and "queued 1" in result.stdout
+    stats = json.loads(newswire("stats", "--json", env=env).stdout)
+    assert set(stats) >= {"articles", "events", "dead_letters", "streams"}
+    assert stats["streams"]["urls"]["length"] == 1
+    assert stats["streams"]["urls"]["groups"]["ingest"]["lag"] == 1
+    assert stats["articles"] == 0 and stats["dead_letters"] == 0
