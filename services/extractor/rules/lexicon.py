@@ -1,0 +1,138 @@
+"""Loads the lexicons under `data/` once per process and derives the inflected word forms from them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+DATA_DIR = Path(__file__).parent / "data"
+POS_CLASSES = ("verbs", "nouns", "adjectives")
+
+
+@dataclass(frozen=True)
+class TriggerSense:
+    """One reading of a trigger word: its PLOVER type and mode."""
+
+    event_type: str
+    mode: str | None
+
+
+@dataclass(frozen=True)
+class Phrase:
+    words: tuple[str, ...]
+    event_type: str
+    mode: str | None
+
+
+@dataclass
+class Lexicon:
+    """Every word list the rules use, keyed for fast lookup."""
+
+    triggers: dict[tuple[str, str], TriggerSense] = field(default_factory=dict)  # (lemma, pos class) -> sense
+    multiword_nouns: dict[tuple[str, ...], TriggerSense] = field(default_factory=dict)
+    phrases: list[Phrase] = field(default_factory=list)
+    object_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
+    prep_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
+    lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form
+    trigger_forms: frozenset[str] = frozenset()  # lower-case surface forms that may start an event
+    quantity: dict[str, Any] = field(default_factory=dict)
+    cues: dict[str, frozenset[str]] = field(default_factory=dict)
+
+
+def _verb_forms(base: str) -> set[str]:
+    forms = {base, base + "s", base + "es", base + "ed", base + "d", base + "ing"}
+    if base.endswith("e"):
+        forms |= {base[:-1] + "ing", base + "d"}
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        forms |= {base[:-1] + "ies", base[:-1] + "ied"}
+    if len(base) >= 3 and base[-1] not in "aeiouwxy" and base[-2] in "aeiou" and base[-3] not in "aeiou":
+        forms |= {base + base[-1] + "ed", base + base[-1] + "ing"}
+    return forms
+
+
+def _noun_forms(base: str) -> set[str]:
+    forms = {base, base + "s", base + "es"}
+    if base.endswith("y") and len(base) > 2 and base[-2] not in "aeiou":
+        forms.add(base[:-1] + "ies")
+    return forms
+
+
+def singular(word: str) -> str:
+    """A rough singular of a lower-case English noun."""
+    if word.endswith("ies") and len(word) > 4:
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "sses", "xes")):
+        return word[:-2]
+    if word.endswith("s") and not word.endswith(("ss", "us", "is")) and len(word) > 3:
+        return word[:-1]
+    return word
+
+
+def _read_json(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+    return data
+
+
+def _sense(pair: list[Any]) -> TriggerSense:
+    return TriggerSense(str(pair[0]), pair[1] if pair[1] else None)
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    triggers = _read_json("triggers.json")
+    lex = Lexicon(quantity=_read_json("quantities.json"))
+    cues = _read_json("cues.json")
+    lex.cues = {key: frozenset(value) for key, value in cues.items() if isinstance(value, list)}
+    verbs: set[str] = set()
+    forms: set[str] = set()
+    for event_type, classes in triggers["types"].items():
+        for pos_class in POS_CLASSES:
+            for word, mode in classes.get(pos_class, {}).items():
+                sense = TriggerSense(event_type, mode)
+                words = tuple(word.split())
+                if len(words) > 1:
+                    lex.multiword_nouns[words] = sense
+                    forms.add(words[0])
+                    continue
+                lex.triggers[(word, pos_class)] = sense
+                if pos_class == "verbs":
+                    verbs.add(word)
+                elif pos_class == "nouns":
+                    for form in _noun_forms(word):
+                        lex.lemmas.setdefault(form, word)
+                        forms.add(form)
+                else:
+                    forms.add(word)
+    for phrase in triggers["phrases"]:
+        words = tuple(phrase["words"].split())
+        lex.phrases.append(Phrase(words, phrase["type"], phrase.get("mode")))
+        forms.add(words[0])
+    for verb, senses in triggers["object_senses"].items():
+        verbs.add(verb)
+        lex.object_senses[verb] = {obj: _sense(pair) for obj, pair in senses.items()}
+    for verb, senses in triggers["prep_senses"].items():
+        verbs.add(verb)
+        lex.prep_senses[verb] = {prep: _sense(pair) for prep, pair in senses.items()}
+    verbs |= set(lex.quantity["verbs"]) | set(lex.quantity["weapon_verbs"])
+    verbs |= set().union(*(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs")))
+    for verb in verbs:
+        for form in _verb_forms(verb):
+            lex.lemmas.setdefault(form, verb)
+    lex.lemmas.update(triggers["irregular"])
+    trigger_verbs = {w for (w, pos) in lex.triggers if pos == "verbs"} | set(lex.object_senses) | set(lex.prep_senses)
+    forms |= {form for form, lemma in lex.lemmas.items() if lemma in trigger_verbs}
+    forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
+    lex.trigger_forms = frozenset(forms)
+    return lex
+
+
+def lemma_of(lower: str, is_noun: bool) -> str:
+    """The base form of a lower-case word: from the lexicons, else a rough singular for nouns."""
+    lex = load_lexicon()
+    found = lex.lemmas.get(lower)
+    if found is not None:
+        return found
+    return singular(lower) if is_noun else lower

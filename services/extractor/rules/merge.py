@@ -1,0 +1,112 @@
+"""One event per real-world event per article: merging drafts across sentences.
+
+A draft joins an earlier event of the same type when nothing tells them apart:
+- hostile and material events (assault, coerce, mobilize, aid, ...): same or unknown actor, no new place
+  (a draft naming a place joins only an event at the same place), no "another"/"second" strike, and no
+  conflicting counts of the same kind;
+- statements (accuse, reject, threaten, request, consult, agree, support): same actor (or both unknown and
+  the same place);
+- interceptions ("air defenses intercepted 552 drones") continue the latest assault.
+After merging, an assault without actor takes the other side of the article's two main countries when
+its target or place lies in one of them (war reports name the attacker once and then only the victim).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from schemas import Actor, Location
+from services.extractor.rules.events import Draft
+from services.extractor.rules.places import fold
+
+STATEMENT_TYPES = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
+
+
+@dataclass
+class ArticleEvent:
+    """A merged event: its first draft (which gives the evidence) and everything learned later."""
+
+    draft: Draft
+    sentence: tuple[int, int]
+    sentence_index: int
+
+
+def same_place(a: Location | None, b: Location | None) -> bool:
+    if a is None or b is None:
+        return False
+    names_a = {fold(x) for x in (a.name, a.admin1) if x}
+    names_b = {fold(x) for x in (b.name, b.admin1) if x}
+    if a.precision == "country" or b.precision == "country":
+        return a.country == b.country and a.precision == b.precision
+    return bool({fold(a.name or "")} & names_b) or bool({fold(b.name or "")} & names_a)
+
+
+def _same_actor(a: Actor | None, b: Actor | None, strict: bool) -> bool:
+    if a is None or b is None:
+        return not strict or (a is None and b is None)
+    return a.country == b.country
+
+
+def _counts_conflict(a: Draft, b: Draft) -> bool:
+    seen = {(q.kind, q.object): q.value for q in a.quantities}
+    return any((q.kind, q.object) in seen and seen[(q.kind, q.object)] != q.value for q in b.quantities)
+
+
+def _joins(event: ArticleEvent, draft: Draft) -> bool:
+    old = event.draft
+    if old.event_type != draft.event_type or draft.new_event:
+        return False
+    if draft.event_type in STATEMENT_TYPES:
+        if old.actor is None and draft.actor is None:
+            return draft.location is None or same_place(old.location, draft.location)
+        return _same_actor(old.actor, draft.actor, strict=True)
+    if not _same_actor(old.actor, draft.actor, strict=False) or _counts_conflict(old, draft):
+        return False
+    if draft.location is None:
+        return True
+    return same_place(old.location, draft.location)
+
+
+def _absorb(event: ArticleEvent, draft: Draft) -> None:
+    old = event.draft
+    known = {(q.kind, q.object, q.value) for q in old.quantities}
+    old.quantities.extend(q for q in draft.quantities if (q.kind, q.object, q.value) not in known)
+    old.actor = old.actor or draft.actor
+    old.recipient = old.recipient or draft.recipient
+    old.location = old.location or draft.location
+    old.mode = old.mode or draft.mode
+    old.time = old.time or draft.time
+    old.claimant = old.claimant or draft.claimant
+
+
+def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int], index: int) -> None:
+    interceptions = bool(draft.quantities) and all(q.kind == "intercepted" for q in draft.quantities)
+    if interceptions:
+        for event in reversed(events):
+            if event.draft.event_type == "assault" and index - event.sentence_index <= 3:
+                _absorb(event, draft)
+                return
+    for event in events:
+        if _joins(event, draft):
+            _absorb(event, draft)
+            return
+    events.append(ArticleEvent(draft, sentence, index))
+
+
+def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None:
+    """Give actor-less assaults the opposite side of the article's two main countries."""
+    top = [c for c, _ in countries.most_common(2)]
+    if len(top) < 2:
+        return
+    for event in events:
+        draft = event.draft
+        if draft.event_type != "assault" or draft.actor is not None:
+            continue
+        target = (draft.recipient.country if draft.recipient else None) or (
+            draft.location.country if draft.location else None)
+        if target in top:
+            attacker = top[1] if target == top[0] else top[0]
+            draft.actor = Actor(text="", name=None, country=attacker, sector="military")
+            if draft.recipient is None:
+                draft.recipient = Actor(text="", name=None, country=target, sector=None)

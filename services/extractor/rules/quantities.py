@@ -1,0 +1,118 @@
+"""Counts in a parsed sentence and their kind: "killing one person" -> killed 1 person, "fired 40 missiles" ->
+launched 40 missile, "intercept and destroy 552 drones" -> intercepted 552 drone.
+
+The kind comes, in this order, from the verb or noun governing the counted noun (`data/quantities.json`:
+kill, injure, fire, intercept, exchange, return, ...), from the counted noun itself (fatalities, injuries,
+casualties) or from a predicate adjective ("found dead"). Weapons counted with an attack word are
+"launched". Kinds that need people (killed, injured) or weapons (launched, intercepted) check the object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Doc, Token
+
+from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.numbers import read_count
+from services.extractor.rules.triggers import NOUN_POS, lemma
+
+PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
+WEAPON_KINDS = frozenset({"launched", "intercepted"})
+SKIP_DEPS = frozenset({"prep", "pobj", "conj", "appos", "cc", "npadvmod", "quantmod", "nummod", "amod", "compound"})
+
+
+@dataclass
+class FoundQuantity:
+    kind: str
+    object: str | None
+    value: int
+    upper: int | None
+    approx: bool
+    text: str
+    counted: Token  # the counted noun (or the number when there is none)
+    governor: Token | None  # the word that gave the kind
+
+
+def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
+    number = doc[end - 1]
+    if number.head.pos_ in NOUN_POS and number.head.i >= end and number.dep_ in {"nummod", "quantmod", "amod", "compound"}:
+        return number.head
+    for k in range(end, min(end + 4, len(doc))):
+        if doc[k].pos_ in NOUN_POS:
+            return doc[k]
+        if doc[k].pos_ not in {"ADJ", "ADP", "DET", "VERB", "NUM", "PUNCT"} or doc[k].lower_ in {",", "and"}:
+            break
+    if number.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}:
+        return number
+    return None
+
+
+def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, Token | None]:
+    q = load_lexicon().quantity
+    weapons = set(q["weapons"])
+    node = counted
+    for _ in range(5):
+        head = node.head
+        if head is node:
+            break
+        word = lemma(head)
+        if head.pos_ in {"VERB", "AUX", "ADJ"} or (head.pos_ in NOUN_POS and word in q["noun_heads"]):
+            if obj in weapons and word in q["weapon_verbs"]:
+                return q["weapon_verbs"][word], head
+            kind = q["verbs"].get(word) if head.pos_ != "NOUN" else q["noun_heads"].get(word)
+            if kind is None and head.pos_ in NOUN_POS:
+                kind = q["noun_heads"].get(word)
+            if kind is not None and _fits(kind, obj):
+                return kind, head
+            for child in head.children:
+                if child.dep_ in {"acomp", "oprd"} and lemma(child) in q["adjectives"] and q["adjectives"][lemma(child)]:
+                    return q["adjectives"][lemma(child)], child
+            if head.pos_ in {"VERB", "AUX"} and node.dep_ not in {"conj"} and word not in {"be", "have"}:
+                if head.dep_ != "conj":
+                    return None, head
+        if node.dep_ not in SKIP_DEPS and head.pos_ not in {"VERB", "AUX"}:
+            break
+        node = head
+    return None, None
+
+
+def _fits(kind: str, obj: str | None) -> bool:
+    q = load_lexicon().quantity
+    if kind in WEAPON_KINDS:
+        return obj in set(q["weapons"])
+    if kind in {"killed", "injured"}:
+        return obj is None or obj in set(q["people"]) or obj not in set(q["weapons"])
+    return True
+
+
+def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
+    q = load_lexicon().quantity
+    words = [t.text for t in doc]
+    found: list[FoundQuantity] = []
+    i = 0
+    while i < len(doc):
+        token = doc[i]
+        if not (token.like_num or token.lower_ in {"dozens", "hundreds", "thousands", "tens", "millions"}) or \
+                token.ent_type_ == "DATE" or token.dep_ == "npadvmod":
+            i += 1
+            continue
+        count = read_count(words, i)
+        if count is None or (i + 1 < len(doc) and doc[i + 1].lower_ in {"of"} and token.lower_ == "one"):
+            i += 1
+            continue
+        counted = _counted_noun(doc, i, count.end)
+        if counted is None or (1900 <= count.value <= 2100 and counted.i == doc[count.end - 1].i):
+            i = count.end
+            continue
+        obj = lemma(counted) if counted.pos_ in NOUN_POS and not counted.like_num else None
+        kind, governor = _kind_from_governors(counted, obj)
+        if kind is None and obj in q["nouns"] and obj is not None:
+            kind, governor = q["nouns"][obj], counted
+        if kind is None and obj in set(q["weapons"]) and has_assault:
+            kind, governor = "launched", counted
+        if kind is not None and _fits(kind, obj):
+            text = doc[count.start: max(count.end, counted.i + 1)].text
+            found.append(FoundQuantity(kind, obj, count.value, count.upper, count.approx, text, counted, governor))
+        i = max(count.end, i + 1)
+    return found

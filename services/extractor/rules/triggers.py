@@ -1,0 +1,169 @@
+"""Finds trigger words in a parsed sentence and decides which of them state an event of their own.
+
+A trigger is a verb, noun, adjective or phrase from `data/triggers.json`; some verbs ("send", "return",
+"exchange", "push") only count with a given object or preposition. A trigger is *weak* when the text
+only mentions it in passing: as background ("amid accusations", "following talks"), as a topic ("the
+future of sanctions"), anaphorically ("the attacks", "this meeting"), as the subject of a state verb
+("talks remain stagnant"), or as a purpose or condition. Weak triggers only give an event when they
+bring their own details (a count, a place, an actor).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Token
+
+from services.extractor.rules.lexicon import TriggerSense, lemma_of, load_lexicon
+
+NOUN_POS = frozenset({"NOUN", "PROPN"})
+CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "pcomp"})
+
+
+@dataclass
+class Trigger:
+    token: Token
+    event_type: str
+    mode: str | None
+    weak: bool = False
+    negated: bool = False
+    hypothetical: bool = False
+    absorbed_into: Trigger | None = None
+    members: list[Trigger] = field(default_factory=list)
+
+    @property
+    def i(self) -> int:
+        return int(self.token.i)
+
+
+def lemma(token: Token) -> str:
+    return lemma_of(token.lower_, token.pos_ in NOUN_POS)
+
+
+def _object_words(token: Token) -> list[str]:
+    """Lemmas of a verb's or noun's objects: direct objects, compounds, 'of' objects (one level down)."""
+    words: list[str] = []
+    for child in token.children:
+        if child.dep_ in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
+            words.append(lemma(child))
+            words.extend(lemma(c) for c in child.children if c.dep_ in {"compound", "conj"})
+            words.extend(lemma(g) for p in child.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
+        elif child.dep_ == "prep" and child.lower_ == "of":
+            words.extend(lemma(g) for g in child.children if g.dep_ == "pobj")
+    return words
+
+
+def _sense_of(token: Token) -> TriggerSense | None:
+    lex = load_lexicon()
+    word = lemma(token)
+    if token.pos_ in {"VERB", "NOUN"} and word in lex.object_senses:
+        for obj in _object_words(token):
+            sense = lex.object_senses[word].get(obj)
+            if sense is not None:
+                return sense
+    if token.pos_ == "VERB" and word in lex.prep_senses:
+        senses = lex.prep_senses[word]
+        for child in token.children:
+            if child.dep_ in {"prep", "prt"} and child.lower_ in senses:
+                return senses[child.lower_]
+        if "_" in senses:
+            return senses["_"]
+    if token.pos_ == "VERB" and token.dep_ != "amod":
+        return lex.triggers.get((word, "verbs"))
+    if token.pos_ in NOUN_POS and token.dep_ != "compound":
+        return lex.triggers.get((word, "nouns"))
+    if token.pos_ == "ADJ" and token.dep_ in {"acomp", "oprd", "ROOT", "conj", "amod"}:
+        return lex.triggers.get((word, "adjectives"))
+    return None
+
+
+def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
+    lex = load_lexicon()
+    lower = [t.lower_ for t in doc]
+    found: list[Trigger] = []
+    for phrase in lex.phrases:
+        n = len(phrase.words)
+        for i in range(len(doc) - n + 1):
+            if tuple(lower[i: i + n]) != phrase.words or any(k in used for k in range(i, i + n)):
+                continue
+            head = doc[i]
+            if head.pos_ not in {"VERB", "NOUN"}:
+                head = doc[i].head if doc[i].head.pos_ in {"VERB", "AUX"} else doc[i]
+            used.update(range(i, i + n))
+            used.add(head.i)
+            found.append(Trigger(head, phrase.event_type, phrase.mode))
+    for words, sense in lex.multiword_nouns.items():
+        n = len(words)
+        for i in range(len(doc) - n + 1):
+            if any(k in used for k in range(i, i + n)):
+                continue
+            if tuple(lemma(t) for t in doc[i: i + n]) == words or tuple(lower[i: i + n]) == words:
+                used.update(range(i, i + n))
+                found.append(Trigger(doc[i + n - 1], sense.event_type, sense.mode))
+    return found
+
+
+def find_triggers(doc: Doc) -> list[Trigger]:
+    used: set[int] = set()
+    triggers = _phrase_triggers(doc, used)
+    for token in doc:
+        if token.i in used:
+            continue
+        sense = _sense_of(token)
+        if sense is not None:
+            triggers.append(Trigger(token, sense.event_type, sense.mode))
+    for trigger in triggers:
+        _mark(trigger)
+    return sorted(triggers, key=lambda t: t.i)
+
+
+def governing_verb(token: Token) -> Token | None:
+    """The nearest verb at or above a token."""
+    current = token
+    for _ in range(8):
+        if current.pos_ in {"VERB", "AUX"}:
+            return current
+        if current.head is current:
+            return None
+        current = current.head
+    return None
+
+
+def _mark(trigger: Trigger) -> None:
+    cues = load_lexicon().cues
+    token = trigger.token
+    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "poss"}}
+    trigger.negated = any(c.dep_ == "neg" or c.lower_ in {"no", "never"} for c in token.children)
+    anaphoric = token.pos_ in NOUN_POS and bool(determiners & cues["anaphoric_determiners"])
+    new_event = any(c.lower_ in cues["new_event_words"] for c in token.children)
+    weak = anaphoric and not new_event
+    hops = 0
+    node = token
+    while node.head is not node and hops < 10:
+        parent = node.head
+        if node.dep_ == "pobj" and parent.lower_ in cues["background_preps"]:
+            weak = True
+        if node.dep_ in {"pobj"} and parent.lower_ in {"of", "about", "on", "regarding"} and parent.head.pos_ in NOUN_POS \
+                and hops <= 1 and token.pos_ in NOUN_POS:
+            weak = True
+        if node.dep_ in {"advcl", "acl", "relcl"} and any(
+                c.dep_ == "mark" and c.lower_ in cues["background_marks"] for c in node.children):
+            weak = True
+        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in cues["conditional_marks"] for c in node.children):
+            weak = trigger.hypothetical = True
+        if node.dep_ in {"nsubj", "nsubjpass"} and lemma(parent) in cues["stative_verbs"]:
+            weak = True
+        if node.dep_ == "xcomp" and lemma(parent) in cues["purpose_verbs"]:
+            trigger.hypothetical = True
+            weak = weak or lemma(parent) not in cues["future_verbs"]
+        if parent.pos_ in {"VERB", "AUX"} and any(c.dep_ == "neg" for c in parent.children) and hops == 0:
+            trigger.negated = True
+        if node.dep_ in CLAUSE_DEPS and hops > 0:
+            break
+        node = parent
+        hops += 1
+    verb = governing_verb(token)
+    if verb is not None and any(c.dep_ == "aux" and c.lower_ in {"may", "might", "could"} for c in verb.children):
+        trigger.hypothetical = True
+        weak = True
+    trigger.weak = weak
