@@ -79,6 +79,8 @@ def _verb_subject(token: Token) -> tuple[Token | None, Token | None]:
     for _ in range(10):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
             subject = _subject(node)
+            if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who"}:
+                subject = None
             if subject is not None and subject is not token and token not in subject.subtree:
                 if arrived_by in {"ccomp", "dobj"} and lemma(node) in REPORTING_VERBS:
                     return None, None
@@ -121,7 +123,7 @@ def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str]
     actor = actor_of_tokens(np_words(subject), state)
     if actor is None:
         return None, None
-    if lemma(verb) in experiencer or subject.dep_ == "nsubjpass":
+    if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb is token):
         return None, actor
     return actor, None
 
@@ -163,6 +165,13 @@ def claimant_of(doc: Doc | Span, token: Token) -> str | None:
     return None
 
 
+COUNTRY_PREPS = frozenset({"in", "into", "inside", "across", "throughout", "within"})
+
+
+def is_country(mention: PlaceMention) -> bool:
+    return not mention.region and any(p.kind == "country" for p in mention.candidates)
+
+
 def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
     """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow")."""
     entry = load_actor_table().by_alias.get(mention.text.lower())
@@ -187,12 +196,15 @@ def pick_location(doc: Doc | Span, triggers: list[Token], mentions: list[PlaceMe
         token = doc[m.start]
         inside = float(m.start in subtree)
         prep = token.head.lower_ if token.dep_ == "pobj" else token.head.head.lower_ if token.head.dep_ == "pobj" else ""
-        good_prep = float(prep in PLACE_PREPS)
-        specific = 0.0 if any(p.kind == "country" for p in m.candidates) and not m.region else 1.0
-        return inside, specific, good_prep, -abs(m.start - triggers[0].i)
+        good_prep = float(prep in PLACE_PREPS or m.region)
+        specific = 0.0 if is_country(m) else 1.0 if m.region else 2.0
+        return inside, float(m.settlement), good_prep, specific, -abs(m.start - triggers[0].i)
 
     for mention in sorted(places, key=rank, reverse=True):
         if own_only and mention.start not in subtree:
+            continue
+        token = doc[mention.start]
+        if is_country(mention) and not (token.dep_ == "pobj" and token.head.lower_ in COUNTRY_PREPS):
             continue
         location = resolve(mention, state.countries, admin1)
         if location is not None:

@@ -76,11 +76,12 @@ class RuleEngine:
         except Exception:  # pragma: no cover - never let one odd article stop the stream
             return []
 
-    def _select(self, text: str, state: ArticleState) -> list[tuple[int, int]]:
+    def _select(self, text: str, state: ArticleState) -> list[tuple[int, int, int]]:
+        """(sentence number, start, end) of the sentences worth parsing; learns people and countries."""
         forms = load_lexicon().trigger_forms
         seen: set[str] = set()
-        chosen: list[tuple[int, int]] = []
-        for start, end in split_sentences(text)[:MAX_SENTENCES]:
+        chosen: list[tuple[int, int, int]] = []
+        for number, (start, end) in enumerate(split_sentences(text)[:MAX_SENTENCES]):
             sentence = text[start:end]
             key = re.sub(r"\W+", " ", sentence.lower()).strip()
             if key in seen:
@@ -93,7 +94,7 @@ class RuleEngine:
                 if found is not None and len(found[0].country) == 3 and found[0].country not in {"IGO", "NGO"}:
                     state.countries[found[0].country] += 1
             if any(w.lower() in forms for w in _WORD.findall(sentence)):
-                chosen.append((start, min(end, start + MAX_SENTENCE_CHARS)))
+                chosen.append((number, start, min(end, start + MAX_SENTENCE_CHARS)))
         return chosen
 
     def _extract(self, article: Article) -> list[Event]:
@@ -102,9 +103,9 @@ class RuleEngine:
             return []
         state = ArticleState(article.published_at)
         spans = self._select(text, state)
-        inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for s, e in spans]
+        inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for _, s, e in spans]
         events: list[ArticleEvent] = []
-        for index, ((start, end), doc) in enumerate(zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True)):
+        for (index, start, end), doc in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
             sentence = text[start:end]
             if _is_title_case(sentence) and not any(t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc):
                 continue

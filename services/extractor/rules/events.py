@@ -21,6 +21,7 @@ from schemas import Actor, EventTime, Location
 from services.extractor.rules.arguments import (
     ArticleState,
     claimant_of,
+    is_country,
     noun_actor,
     pick_location,
     trigger_actor,
@@ -95,7 +96,7 @@ def _has_own_details(trigger: Trigger, attached: dict[int, list[FoundQuantity]],
     if attached.get(trigger.i):
         return True
     subtree = {t.i for t in trigger.token.subtree}
-    if any(m.start in subtree and m.start != trigger.i for m in mentions):
+    if any(m.start in subtree and m.start != trigger.i and not is_country(m) for m in mentions):
         return True
     return noun_actor(trigger.token, state) is not None
 

@@ -36,7 +36,8 @@ class Lexicon:
     phrases: list[Phrase] = field(default_factory=list)
     object_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
     prep_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
-    lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form
+    lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form (nouns first)
+    verb_lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form of a verb
     trigger_forms: frozenset[str] = frozenset()  # lower-case surface forms that may start an event
     quantity: dict[str, Any] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
@@ -121,7 +122,9 @@ def load_lexicon() -> Lexicon:
     for verb in verbs:
         for form in _verb_forms(verb):
             lex.lemmas.setdefault(form, verb)
+            lex.verb_lemmas.setdefault(form, verb)
     lex.lemmas.update(triggers["irregular"])
+    lex.verb_lemmas.update(triggers["irregular"])
     trigger_verbs = {w for (w, pos) in lex.triggers if pos == "verbs"} | set(lex.object_senses) | set(lex.prep_senses)
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in trigger_verbs}
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
@@ -129,10 +132,11 @@ def load_lexicon() -> Lexicon:
     return lex
 
 
-def lemma_of(lower: str, is_noun: bool) -> str:
+def lemma_of(lower: str, is_noun: bool, is_verb: bool = False) -> str:
     """The base form of a lower-case word: from the lexicons, else a rough singular for nouns."""
     lex = load_lexicon()
-    found = lex.lemmas.get(lower)
+    found = lex.verb_lemmas.get(lower) if is_verb else None
+    found = found or lex.lemmas.get(lower)
     if found is not None:
         return found
     return singular(lower) if is_noun else lower

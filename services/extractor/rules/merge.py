@@ -4,8 +4,8 @@ A draft joins an earlier event of the same type when nothing tells them apart:
 - hostile and material events (assault, coerce, mobilize, aid, ...): same or unknown actor, no new place
   (a draft naming a place joins only an event at the same place), no "another"/"second" strike, and no
   conflicting counts of the same kind;
-- statements (accuse, reject, threaten, request, consult, agree, support): same actor (or both unknown and
-  the same place);
+- statements (accuse, reject, threaten, request, consult, agree, support): only the article's latest
+  event, at most four sentences back, with the same actor (or both unknown and the same place);
 - interceptions ("air defenses intercepted 552 drones") continue the latest assault.
 After merging, an assault without actor takes the other side of the article's two main countries when
 its target or place lies in one of them (war reports name the attacker once and then only the victim).
@@ -87,6 +87,14 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
             if event.draft.event_type == "assault" and index - event.sentence_index <= 3:
                 _absorb(event, draft)
                 return
+    if draft.event_type in STATEMENT_TYPES:
+        # statements only continue the article's latest event, a few sentences back at most
+        latest = events[-1] if events else None
+        if latest is not None and index - latest.sentence_index <= 4 and _joins(latest, draft):
+            _absorb(latest, draft)
+            return
+        events.append(ArticleEvent(draft, sentence, index))
+        return
     for event in events:
         if _joins(event, draft):
             _absorb(event, draft)

@@ -103,7 +103,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             continue
         found = None
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-            text = " ".join(_strip_possessive(w) for w in words[i: i + n])
+            text = " ".join(_strip_possessive(w) for w in words[i: i + n]).strip()
             key = fold(text)
             candidates = [p for p in gaz.by_alias.get(key, []) if p.kind != "city" or key not in gaz.stoplist]
             if candidates:
@@ -117,6 +117,10 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 continue
         n, text, candidates = found
         end = i + n
+        if end < len(words) and words[end][:1].isupper() and proper[end] and words[end].lower() not in REGION_WORDS \
+                and candidates and not any(p.kind == "country" for p in candidates):
+            i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
+            continue
         region = end < len(words) and words[end].lower() in REGION_WORDS
         if not region and end + 2 < len(words) and words[end].lower() == "and" and words[end + 2].lower() in {
             "regions", "oblasts", "provinces"}:

@@ -37,7 +37,7 @@ class Trigger:
 
 
 def lemma(token: Token) -> str:
-    return lemma_of(token.lower_, token.pos_ in NOUN_POS)
+    return lemma_of(token.lower_, token.pos_ in NOUN_POS, token.pos_ in {"VERB", "AUX"})
 
 
 def _object_words(token: Token) -> list[str]:
@@ -88,7 +88,7 @@ def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
                 continue
             head = doc[i]
             if head.pos_ not in {"VERB", "NOUN"}:
-                head = doc[i].head if doc[i].head.pos_ in {"VERB", "AUX"} else doc[i]
+                head = governing_verb(doc[i]) or doc[i]
             used.update(range(i, i + n))
             used.add(head.i)
             found.append(Trigger(head, phrase.event_type, phrase.mode))
@@ -132,7 +132,7 @@ def governing_verb(token: Token) -> Token | None:
 def _mark(trigger: Trigger) -> None:
     cues = load_lexicon().cues
     token = trigger.token
-    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "poss"}}
+    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "poss"} or c.lower_ == "such"}
     trigger.negated = any(c.dep_ == "neg" or c.lower_ in {"no", "never"} for c in token.children)
     anaphoric = token.pos_ in NOUN_POS and bool(determiners & cues["anaphoric_determiners"])
     new_event = any(c.lower_ in cues["new_event_words"] for c in token.children)
@@ -162,8 +162,8 @@ def _mark(trigger: Trigger) -> None:
             break
         node = parent
         hops += 1
-    verb = governing_verb(token)
-    if verb is not None and any(c.dep_ == "aux" and c.lower_ in {"may", "might", "could"} for c in verb.children):
-        trigger.hypothetical = True
-        weak = True
+    for ancestor in [token, *list(token.ancestors)[:5]]:
+        if any(c.dep_ == "aux" and c.lower_ in {"may", "might", "could"} for c in ancestor.children):
+            trigger.hypothetical = True
+            weak = True
     trigger.weak = weak
