@@ -25,7 +25,10 @@ def test_clean_prints_one_article_per_file_with_source_as_given(tmp_path: Path) 
     page = tmp_path / "page.html"
     page.write_text(
         "<html><head><title>T</title></head><body><article><h1>Title</h1>"
-        + "".join(f"<p>Paragraph number {i} of a long enough article body to be kept by the cleaner.</p>" for i in range(8))
+        + "".join(
+            f"<p>Paragraph number {i} of a long enough article body to be kept by the cleaner.</p>"
+            for i in range(8)
+        )
         + "</article></body></html>"
     )
     result = newswire("clean", str(page), str(tmp_path / "missing.html"))

@@ -47,14 +47,18 @@ def test_compose_declares_the_whole_stack() -> None:
 
 def localise(env: dict[str, str], redis_url: str, database_url: str, data_dir: Path) -> dict[str, str]:
     out = {k: str(v) for k, v in env.items()}
-    out["NEWSWIRE_REDIS_URL"] = re.sub(r"redis://redis:6379", redis_url.rsplit("/", 1)[0], out["NEWSWIRE_REDIS_URL"])
+    out["NEWSWIRE_REDIS_URL"] = re.sub(
+        r"redis://redis:6379", redis_url.rsplit("/", 1)[0], out["NEWSWIRE_REDIS_URL"]
+    )
     out["NEWSWIRE_DATABASE_URL"] = database_url
     out["NEWSWIRE_DATA_DIR"] = str(data_dir)
     out["NEWSWIRE_METRICS_PORT"] = str(free_port())
     return out
 
 
-def test_compose_services_run_as_local_processes(settings: Settings, database_url: str, tmp_path: Path) -> None:
+def test_compose_services_run_as_local_processes(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
     import os
 
     services = compose()["services"]
@@ -81,7 +85,9 @@ def test_compose_services_run_as_local_processes(settings: Settings, database_ur
         wait_idle(local)
         from pydantic import SecretStr
 
-        stats = asyncio.run(collect_stats(redis_url, local.model_copy(update={"database_url": SecretStr(database_url)})))
+        stats = asyncio.run(
+            collect_stats(redis_url, local.model_copy(update={"database_url": SecretStr(database_url)}))
+        )
         assert stats["articles"] == 1 and stats["events"] >= 1
         status, _ = http_get(f"http://127.0.0.1:{ports['store']}/healthz")
         assert status == 200

@@ -40,6 +40,11 @@ class PermanentError(Exception):
     """Raised by a handler for input that no retry can fix: the entry is dead-lettered at once."""
 
 
+class DependencyUnavailable(Exception):
+    """Raised by a handler when something it needs (the database) is down: retried without limit,
+    never dead-lettered, since the message itself is fine."""
+
+
 class ReliableConsumer(Generic[M]):
     def __init__(
         self,
@@ -87,6 +92,11 @@ class ReliableConsumer(Generic[M]):
         except PermanentError as exc:
             await self._dead_letter(entry_id, body, exc, deliveries)
             return
+        except DependencyUnavailable as exc:
+            log.warning("%s %s waits for a dependency: %s", self.stream, entry_id, exc)
+            self.health.set("dependency", f"unavailable: {exc}")
+            self._schedule_retry(entry_id, min(deliveries, 6))
+            return
         except Exception as exc:
             log.warning("%s %s failed (delivery %d): %s", self.stream, entry_id, deliveries, exc)
             if deliveries >= self.settings.max_deliveries:
@@ -94,6 +104,7 @@ class ReliableConsumer(Generic[M]):
             else:
                 self._schedule_retry(entry_id, deliveries)
             return
+        self.health.set("dependency", "ok")
         try:
             await self._publish_and_ack(entry_id, outputs)
         except (RedisError, OSError) as exc:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from sqlalchemy.exc import SQLAlchemyError
 
 from schemas import Article, Event
+from services.runtime.consumer import DependencyUnavailable
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
 from services.runtime.streams import Entry
@@ -21,7 +22,7 @@ from services.store import db
 log = logging.getLogger(__name__)
 
 
-class DatabaseUnavailable(RuntimeError):
+class DatabaseUnavailable(DependencyUnavailable):
     pass
 
 
