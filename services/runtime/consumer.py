@@ -18,7 +18,7 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
@@ -125,9 +125,7 @@ class ReliableConsumer(Generic[M]):
         now = time.monotonic()
         due = [entry_id for entry_id, when in self._retry_due.items() if when <= now]
         for entry_id in due:
-            claimed: list[tuple[bytes, dict[bytes, bytes]]] = await self.redis.xclaim(
-                self.stream, self.group, consumer, 0, [entry_id]
-            )
+            claimed: list[Any] = list(await self.redis.xclaim(self.stream, self.group, consumer, 0, [entry_id]))
             del self._retry_due[entry_id]
             if not claimed or not claimed[0][1]:
                 continue  # acknowledged or deleted meanwhile
