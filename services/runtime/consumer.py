@@ -125,7 +125,8 @@ class ReliableConsumer(Generic[M]):
         now = time.monotonic()
         due = [entry_id for entry_id, when in self._retry_due.items() if when <= now]
         for entry_id in due:
-            claimed: list[Any] = list(await self.redis.xclaim(self.stream, self.group, consumer, 0, [entry_id]))
+            reply = await self.redis.xclaim(self.stream, self.group, consumer, 0, [entry_id])
+            claimed: list[Any] = list(reply)
             del self._retry_due[entry_id]
             if not claimed or not claimed[0][1]:
                 continue  # acknowledged or deleted meanwhile
