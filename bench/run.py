@@ -86,7 +86,8 @@ def bench_pipeline(articles: list[Article], tmp: Path) -> dict[str, Any]:
     server.start()
     try:
         database = SecretStr(f"sqlite+aiosqlite:///{tmp / 'p.db'}")
-        settings = Settings(redis_url=SecretStr(server.url), database_url=database, data_dir=tmp, metrics_port=0)
+        redis_url = SecretStr(server.url)
+        settings = Settings(redis_url=redis_url, database_url=database, data_dir=tmp, metrics_port=0)
         asyncio.run(publish_articles(settings, articles))
         procs = {name: start_worker(name, worker_env(settings)) for name in ("extractor", "store")}
         peaks: dict[str, float] = {}
