@@ -134,8 +134,11 @@ def _from_feedparser(parsed: Any, data: bytes, url: str) -> ParsedFeed:
     entries = []
     for e in parsed.entries:
         content = " ".join(c.get("value", "") for c in e.get("content", []))
-        link = urljoin(url, e["link"].strip()) if e.get("link") else None
-        updated = _struct_date(e.get("updated_parsed")) or _loose_date(e.get("updated"))
+        link = urljoin(url, e["link"].strip()) if (e.get("link") or "").strip() else None
+        if not (link or e.get("id") or e.get("title") or e.get("summary") or content):
+            continue  # an empty <item/>
+        # dict.get: FeedParserDict maps a missing `updated` to `published`, with a DeprecationWarning
+        updated = _struct_date(dict.get(e, "updated_parsed")) or _loose_date(dict.get(e, "updated"))
         published = _struct_date(e.get("published_parsed")) or _loose_date(e.get("published"))
         entries.append(FeedEntry(
             guid=e.get("id") or link, link=link, title=e.get("title"),
