@@ -19,7 +19,8 @@ _ALONE = re.compile(
     r"sponsored(?: content)?|promoted(?: content)?|paid content|"
     r"share|share this(?: article| story| post)?|share on \w+|tweet|e-?mail|print|whatsapp|copy link|"
     r"comments?|\d+ comments?|view comments|show comments|leave a comment|add a comment|"
-    r"all\.{2,}|more\.*|also:?|see tweets\s*:?|loading\.*|close|menu|"
+    r"all\.{2,}|more\.*|also:?|see tweets\s*:?|loading\.*|close|menu|home|search|sign in|log ?in|"
+    r"skip to (?:main )?content|back to top|"
     r"article continues (?:below|after)(?: this)?(?: ad(?:vertisement)?)?|"
     r"(?:story|article) continues below(?: advertisement)?|continue reading(?: below)?|"
     r"scroll (?:down )?to continue(?: reading)?|"
@@ -54,11 +55,13 @@ _CTA_WEAK = re.compile(
     _I,
 )
 _CTA_OPENING = re.compile(
-    r"^[\W_]*(?:please |for more [\w' ]{1,40}, )?(?:sign up|subscribe|register|join|click|tap|get|download|"
+    r"^[\W_]*(?:please |for more [\w' ]{1,40}, )?(?:(?:make|be) sure to )?"
+    r"(?:sign up|subscribe|register|join|click|tap|get|download|"
     r"install|follow|start|want|be the first|don'?t miss|never miss|stay (?:up to date|informed|"
     r"connected)|like this|enjoy|love|do you|what do you|tell us|let us know|become|support|unlock|"
     r"receive|oops|there'?s plenty more|have a tip|send (?:us )?tips|already a subscriber|"
-    r"thanks for (?:reading|signing)|you can (?:follow|read|sign)|find us on)\b",
+    r"thank(?:s| you) for (?:reading|signing|subscribing)|you can (?:also )?(?:follow|read|sign|subscribe)|"
+    r"find us on|listen and subscribe|look out for|you'?re reading|email)\b",
     _I,
 )
 
@@ -86,6 +89,7 @@ _BARE_URL = re.compile(r"^\S*(?:https?://|www\.)\S+$", _I)
 _REPRINT = re.compile(r"\bfor (?:your )?personal,? non-?commercial use\b|\bpresentation-ready copies\b|"
                       r"\bmay not be (?:published|reproduced|redistributed)|\bnot to be redistributed\b", _I)
 
+_SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _SHORT = 300  # boilerplate lines are short; a long paragraph that mentions "subscribe" is content
 _REPEAT_MIN_WORDS = 8  # shorter repeats are table headers, list items and labels, kept where they stand
 
@@ -99,10 +103,12 @@ def is_boilerplate(line: str) -> bool:
         return False
     if _PREFIXED_LINK.match(text) or _READING_TIME.match(text) or _TWEET_ATTRIBUTION.match(text):
         return True
-    if _CTA_STRONG.search(text) and (len(text) < 160 or _CTA_OPENING.match(text)):
-        return True
-    if _CTA_WEAK.search(text) and _CTA_OPENING.match(text):
-        return True
+    if _CTA_STRONG.search(text) or _CTA_WEAK.search(text):
+        sentences = _SENTENCE_END.split(text)
+        if any(_CTA_OPENING.match(s) for s in sentences if _CTA_STRONG.search(s) or _CTA_WEAK.search(s)):
+            return True  # "... Sign up to get it in your inbox."
+        if _CTA_STRONG.search(text) and text.count(" ") < 8:
+            return True  # "Newsletter sign-up", "Subscribe now"
     if _CREDIT.match(text) or (len(text) < 120 and _AGENCY.search(text) and "/" in text):
         return True
     if _TWEET_BODY.search(text) and len(text) < 300:
