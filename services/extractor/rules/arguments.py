@@ -69,27 +69,30 @@ REPORTING_VERBS = frozenset({"say", "report", "mention", "tell", "note", "confir
                              "stress", "emphasize", "emphasise"})
 
 
-def _verb_subject(token: Token) -> tuple[Token | None, Token | None]:
-    """(subject, its verb) of the clause a token sits in, climbing through xcomp/conj/advcl.
+def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]:
+    """(subject, verb) pairs of the clauses above a token, nearest first, climbing through xcomp/conj/advcl.
 
-    The subject of a reporting verb ("X reported an attack", "X mentioned a meeting") is a claimant, not
-    an actor, and is not returned."""
+    For reported material events the subject of a reporting verb ("X reported an attack") is a claimant,
+    not an actor, and the climb stops there; for statements the speaker is the actor."""
     node = token
     arrived_by = ""
-    for _ in range(10):
+    found: list[tuple[Token, Token]] = []
+    for _ in range(12):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
             subject = _subject(node)
             if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who"}:
                 subject = None
-            if subject is not None and subject is not token and token not in subject.subtree:
-                if arrived_by in {"ccomp", "dobj"} and lemma(node) in REPORTING_VERBS:
-                    return None, None
-                return subject, node
-        if node.head is node:
+            if subject is not None and subject.i != token.i and token not in subject.subtree:
+                if not statement and arrived_by in {"ccomp", "dobj"} and lemma(node) in REPORTING_VERBS:
+                    break
+                found.append((subject, node))
+                if len(found) >= 3:
+                    break
+        if node.head.i == node.i:
             break
         arrived_by = node.dep_ if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "dobj" else arrived_by
         node = node.head
-    return None, None
+    return found
 
 
 def noun_actor(token: Token, state: ArticleState) -> Actor | None:
@@ -107,7 +110,8 @@ def noun_actor(token: Token, state: ArticleState) -> Actor | None:
     return None
 
 
-def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str]) -> tuple[Actor | None, Actor | None]:
+def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str],
+                  statement: bool = False) -> tuple[Actor | None, Actor | None]:
     """(actor, recipient-from-subject) of a trigger: its own phrase first, then the subject of its clause."""
     if token.pos_ in NOUN_POS:
         own = noun_actor(token, state)
@@ -115,17 +119,20 @@ def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str]
             return own, None
         if token.dep_ in SUBJECT_DEPS:
             return None, None
-    subject, verb = _verb_subject(token)
-    if subject is None or verb is None:
-        return None, None
-    if subject.lower_ in {"both", "sides", "nations"} or any(c.lower_ == "both" for c in subject.children):
-        return None, None
-    actor = actor_of_tokens(np_words(subject), state)
-    if actor is None:
-        return None, None
-    if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb is token):
-        return None, actor
-    return actor, None
+    elif token.dep_ in {"acl", "xcomp"} and token.head.pos_ in NOUN_POS:
+        own = noun_actor(token.head, state)  # "Russia's proposition to return ..."
+        if own is not None:
+            return own, None
+    for subject, verb in _clause_subjects(token, statement):
+        if subject.lower_ in {"both", "sides", "nations"} or any(c.lower_ == "both" for c in subject.children):
+            return None, None
+        actor = actor_of_tokens(np_words(subject), state)
+        if actor is None or actor.country is None:
+            continue
+        if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb.i == token.i):
+            return None, actor
+        return actor, None
+    return None, None
 
 
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
@@ -154,10 +161,10 @@ def claimant_of(doc: Doc | Span, token: Token) -> str | None:
                 return " ".join(w.text for w in np_words(objects[0]))
     node = token
     for _ in range(8):
-        if node.head is node:
+        if node.head.i == node.i:
             break
         parent = node.head
-        if lemma(parent) in speech and node.dep_ in {"ccomp", "xcomp", "dobj", "advcl", "conj"}:
+        if lemma(parent) in speech and node.dep_ in {"ccomp", "xcomp", "dobj"}:
             subject = _subject(parent)
             if subject is not None:
                 return " ".join(w.text for w in np_words(subject))
@@ -190,7 +197,7 @@ def pick_location(doc: Doc | Span, triggers: list[Token], mentions: list[PlaceMe
     if not places:
         return None
     admin1 = best_admin1(mentions, state.countries)
-    subtree = {t.i for trig in triggers for t in trig.subtree}
+    subtree = {t.i for t in triggers[0].subtree}
 
     def rank(m: PlaceMention) -> tuple[float, ...]:
         token = doc[m.start]

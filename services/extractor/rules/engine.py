@@ -110,7 +110,7 @@ class RuleEngine:
             if _is_title_case(sentence) and not any(t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc):
                 continue
             words = [t.text for t in doc]
-            proper = [t.pos_ == "PROPN" or (t.i > 0 and t.text[:1].isupper()) for t in doc]
+            proper = [t.pos_ == "PROPN" or (t.text[:1].isupper() and (t.i > 0 or not t.is_stop)) for t in doc]
             mentions = find_places(words, proper)
             quoted = state.last_speaker if sentence.startswith(_QUOTES) else None
             time = resolve_time(sentence, state.published_at)

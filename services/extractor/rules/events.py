@@ -33,6 +33,7 @@ from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 
 HOSTILE = frozenset({"assault", "coerce"})
+STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 
 
@@ -57,14 +58,14 @@ class Draft:
 
 def _depth(token: Token) -> int:
     depth = 0
-    while token.head is not token and depth < 50:
+    while token.head.i != token.i and depth < 50:
         token = token.head
         depth += 1
     return depth
 
 
 def _ancestor_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> Trigger | None:
-    for ancestor in trigger.token.ancestors:
+    for ancestor in [trigger.anchor, *trigger.anchor.ancestors][1 if trigger.anchor.i == trigger.token.i else 0:]:
         if ancestor.i in by_index and by_index[ancestor.i] is not trigger:
             return by_index[ancestor.i]
     return None
@@ -103,7 +104,7 @@ def _has_own_details(trigger: Trigger, attached: dict[int, list[FoundQuantity]],
 
 def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) -> list[Trigger]:
     """Absorb triggers into the trigger above them; return the roots, each with its members."""
-    by_index = {t.i: t for t in triggers}
+    by_index = {t.anchor.i: t for t in triggers} | {t.i: t for t in triggers}
     roots: list[Trigger] = []
     for trigger in sorted(triggers, key=lambda t: _depth(t.token)):
         above = _ancestor_trigger(trigger, by_index)
@@ -131,7 +132,7 @@ def _speech_frame(trigger: Trigger) -> Token | None:
     framing = load_lexicon().cues["framing_speech"]
     node = trigger.token
     for _ in range(8):
-        if node.head is node:
+        if node.head.i == node.i:
             return None
         parent = node.head
         if lemma(parent) in framing and node.dep_ in {"ccomp", "acl", "relcl", "advcl"}:
@@ -146,6 +147,7 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
     quantities = find_quantities(doc, any(t.event_type == "assault" for t in triggers))
     attached = _attach_quantities(doc, triggers, quantities)
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
+    kept = [t for t in kept if not t.background or attached.get(t.i)]
     drafts: list[Draft] = []
     for root in _group(kept, attached):
         members = [root, *root.members]
@@ -153,13 +155,14 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
         sense = TriggerSense(root.event_type, root.mode)
         actor, subject_recipient = None, None
         for member in members:
-            actor, subject_recipient = trigger_actor(member.token, state, cues["experiencer_verbs"])
+            actor, subject_recipient = trigger_actor(member.token, state, cues["experiencer_verbs"],
+                                                     root.event_type in STATEMENTS)
             if actor is not None or subject_recipient is not None:
                 break
         recipient = trigger_recipient([m.token for m in members], state, actor) or subject_recipient
         location = pick_location(doc, [m.token for m in members], mentions, state)
         draft = Draft(sense.event_type, sense.mode, root.token, counts, actor, recipient, location,
-                      claimant_of(doc, root.token), root.negated, root.hypothetical or root.weak, members=members)
+                      claimant_of(doc, root.token), root.negated, root.hypothetical, members=members)
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         if draft.event_type in HOSTILE and _modal_threat(root) and not counts:
             draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
@@ -168,7 +171,7 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
         if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):
             speaker = quoted_speaker
             if frame is not None:
-                speaker, _ = trigger_actor(frame, state, frozenset())
+                speaker, _ = trigger_actor(frame, state, frozenset(), True)
             if speaker is not None and (actor is None or actor.country != speaker.country):
                 draft.recipient = actor or draft.recipient
                 draft.event_type, draft.mode, draft.actor, draft.location = "accuse", None, speaker, None

@@ -41,6 +41,7 @@ class Lexicon:
     trigger_forms: frozenset[str] = frozenset()  # lower-case surface forms that may start an event
     quantity: dict[str, Any] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
+    modified_nouns: dict[str, tuple[frozenset[str], TriggerSense]] = field(default_factory=dict)
 
 
 def _verb_forms(base: str) -> set[str]:
@@ -63,6 +64,8 @@ def _noun_forms(base: str) -> set[str]:
 
 def singular(word: str) -> str:
     """A rough singular of a lower-case English noun."""
+    if word in {"series", "species", "news", "means", "headquarters", "remains", "arms", "forces"}:
+        return word
     if word.endswith("ies") and len(word) > 4:
         return word[:-3] + "y"
     if word.endswith(("ches", "shes", "sses", "xes")):
@@ -107,6 +110,11 @@ def load_lexicon() -> Lexicon:
                         forms.add(form)
                 else:
                     forms.add(word)
+    for noun, spec in triggers["modified_nouns"].items():
+        lex.modified_nouns[noun] = (frozenset(spec["modifiers"]), TriggerSense(spec["type"], spec.get("mode")))
+        for form in _noun_forms(noun):
+            lex.lemmas.setdefault(form, noun)
+            forms.add(form)
     for phrase in triggers["phrases"]:
         words = tuple(phrase["words"].split())
         lex.phrases.append(Phrase(words, phrase["type"], phrase.get("mode")))

@@ -54,7 +54,7 @@ def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, T
     node = counted
     for _ in range(5):
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         word = lemma(head)
         if head.pos_ in {"VERB", "AUX", "ADJ"} or (head.pos_ in NOUN_POS and word in q["noun_heads"]):

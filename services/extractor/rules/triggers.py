@@ -28,12 +28,20 @@ class Trigger:
     weak: bool = False
     negated: bool = False
     hypothetical: bool = False
+    background: bool = False  # an earlier event named as background ("following talks"): never an event
     absorbed_into: Trigger | None = None
     members: list[Trigger] = field(default_factory=list)
 
     @property
     def i(self) -> int:
         return int(self.token.i)
+
+    @property
+    def anchor(self) -> Token:
+        """Where the trigger sits in the clause: a predicate adjective ("deemed X premature") sits at its verb."""
+        if self.token.pos_ == "ADJ" and self.token.head.pos_ not in NOUN_POS:
+            return governing_verb(self.token.head) or self.token.head
+        return self.token
 
 
 def lemma(token: Token) -> str:
@@ -71,6 +79,10 @@ def _sense_of(token: Token) -> TriggerSense | None:
     if token.pos_ == "VERB" and token.dep_ != "amod":
         return lex.triggers.get((word, "verbs"))
     if token.pos_ in NOUN_POS and token.dep_ != "compound":
+        if word in lex.modified_nouns:
+            modifiers = {c.lower_ for c in token.children if c.dep_ in {"amod", "compound"}}
+            wanted = lex.modified_nouns[word]
+            return wanted[1] if modifiers & wanted[0] else None
         return lex.triggers.get((word, "nouns"))
     if token.pos_ == "ADJ" and token.dep_ in {"acomp", "oprd", "ROOT", "conj", "amod"}:
         return lex.triggers.get((word, "adjectives"))
@@ -123,7 +135,7 @@ def governing_verb(token: Token) -> Token | None:
     for _ in range(8):
         if current.pos_ in {"VERB", "AUX"}:
             return current
-        if current.head is current:
+        if current.head.i == current.i:
             return None
         current = current.head
     return None
@@ -139,12 +151,15 @@ def _mark(trigger: Trigger) -> None:
     weak = anaphoric and not new_event
     hops = 0
     node = token
-    while node.head is not node and hops < 10:
+    while node.head.i != node.i and hops < 10:
         parent = node.head
         if node.dep_ == "pobj" and parent.lower_ in cues["background_preps"]:
             weak = True
+            trigger.background = trigger.background or parent.lower_ in cues["prior_preps"]
         if node.dep_ in {"pobj"} and parent.lower_ in {"of", "about", "on", "regarding"} and parent.head.pos_ in NOUN_POS \
-                and hops <= 1 and token.pos_ in NOUN_POS:
+                and hops <= 1 and token.pos_ in NOUN_POS and lemma(parent.head) not in cues["quantifier_nouns"]:
+            weak = True
+        if node.dep_ == "relcl":
             weak = True
         if node.dep_ in {"advcl", "acl", "relcl"} and any(
                 c.dep_ == "mark" and c.lower_ in cues["background_marks"] for c in node.children):
@@ -165,5 +180,5 @@ def _mark(trigger: Trigger) -> None:
     for ancestor in [token, *list(token.ancestors)[:5]]:
         if any(c.dep_ == "aux" and c.lower_ in {"may", "might", "could"} for c in ancestor.children):
             trigger.hypothetical = True
-            weak = True
+            trigger.background = True  # speculation ("talks may prove crucial") is no event without counts
     trigger.weak = weak
