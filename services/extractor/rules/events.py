@@ -54,6 +54,7 @@ class Draft:
     new_event: bool = False
     time: EventTime | None = None
     members: list[Trigger] = field(default_factory=list)
+    depth: int = 0
 
 
 def _depth(token: Token) -> int:
@@ -122,9 +123,33 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
         m for m in triggers if m.absorbed_into is None and m is not r and r.token in m.token.ancestors))]
 
 
-def _modal_threat(trigger: Trigger) -> bool:
-    verb = trigger.token if trigger.token.pos_ == "VERB" else trigger.token.head
-    return any(c.dep_ == "aux" and c.lower_ in {"will", "would", "'ll"} for c in verb.children)
+def _clause_verb(trigger: Trigger) -> Token:
+    token = trigger.anchor
+    return token if token.pos_ in {"VERB", "AUX"} or token.head.i == token.i else token.head
+
+
+def _reframe(draft: Draft, trigger: Trigger) -> None:
+    """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten, what someone
+    must do is request, obstruction by protesters is protest."""
+    cues = load_lexicon().cues
+    verb = _clause_verb(trigger)
+    aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
+    chain = [verb, *list(verb.ancestors)[:2]] if verb.dep_ in {"xcomp", "acl", "ccomp"} else [verb]
+    promised = bool(aux & {"will", "would", "'ll"}) or any(
+        lemma(t) in cues["promise_words"] and t.i != verb.i for t in chain)
+    conditional = any(c.dep_ == "advcl" and any(m.lower_ in cues["conditional_marks"] for m in c.children)
+                      for t in chain for c in t.children)
+    if draft.event_type != "request" and aux & cues["request_modals"] and not draft.quantities:
+        draft.event_type, draft.mode = "request", None
+    elif promised and not draft.quantities and not draft.negated:
+        if draft.event_type in cues["forceful_types"] or (draft.event_type == "retreat" and conditional):
+            draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
+        elif draft.event_type in cues["cooperative_types"]:
+            draft.event_type, draft.mode, draft.hypothetical = "agree", None, False
+    if draft.event_type == "coerce":
+        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        if subjects and lemma(subjects[0]) in cues["protester_nouns"]:
+            draft.event_type, draft.mode = "protest", "obstruct"
 
 
 def _speech_frame(trigger: Trigger) -> Token | None:
@@ -164,8 +189,8 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
         draft = Draft(sense.event_type, sense.mode, root.token, counts, actor, recipient, location,
                       claimant_of(doc, root.token), root.negated, root.hypothetical, members=members)
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
-        if draft.event_type in HOSTILE and _modal_threat(root) and not counts:
-            draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
+        draft.depth = _depth(root.anchor)
+        _reframe(draft, root)
         frame = _speech_frame(root) if draft.event_type in HOSTILE else None
         no_details = not counts and (location is None or location.precision == "country")
         if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):

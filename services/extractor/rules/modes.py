@@ -56,4 +56,5 @@ def confidence_of(draft: Draft) -> float:
     score += 0.05 if draft.recipient is not None else 0.0
     score -= 0.15 if draft.hypothetical else 0.0
     score -= 0.1 if draft.negated else 0.0
+    score += 0.1 if draft.depth <= 1 else 0.0  # the main clause's event
     return round(min(0.95, max(0.05, score)), 2)

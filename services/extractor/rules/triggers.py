@@ -78,7 +78,7 @@ def _sense_of(token: Token) -> TriggerSense | None:
             return senses["_"]
     if token.pos_ == "VERB" and token.dep_ != "amod":
         return lex.triggers.get((word, "verbs"))
-    if token.pos_ in NOUN_POS and token.dep_ != "compound":
+    if token.pos_ in NOUN_POS and (token.dep_ != "compound" or lemma(token.head) in lex.cues["generic_heads"]):
         if word in lex.modified_nouns:
             modifiers = {c.lower_ for c in token.children if c.dep_ in {"amod", "compound"}}
             wanted = lex.modified_nouns[word]
