@@ -91,11 +91,16 @@ _REPRINT = re.compile(r"\bfor (?:your )?personal,? non-?commercial use\b|\bprese
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _SHORT = 300  # boilerplate lines are short; a long paragraph that mentions "subscribe" is content
+_BIO_LINES = 3  # an author's bio is among the last lines
 _REPEAT_MIN_WORDS = 8  # shorter repeats are table headers, list items and labels, kept where they stand
 
 
-def is_boilerplate(line: str) -> bool:
-    """True for a line whose wording marks it as page furniture rather than article text."""
+def is_boilerplate(line: str, *, at_end: bool = False) -> bool:
+    """True for a line whose wording marks it as page furniture rather than article text.
+
+    `at_end`: the line is among the last few of the text, where "<Name> is a reporter for ..." is the
+    author's bio (earlier in an article it is news about that person).
+    """
     text = line.strip()
     if not text or _NO_WORDS.match(text) or _ALONE.match(text) or _BARE_URL.match(text):
         return True
@@ -111,9 +116,9 @@ def is_boilerplate(line: str) -> bool:
             return True  # "Newsletter sign-up", "Subscribe now"
     if _CREDIT.match(text) or (len(text) < 120 and _AGENCY.search(text) and "/" in text):
         return True
-    if _TWEET_BODY.search(text) and len(text) < 300:
+    if _TWEET_BODY.search(text) or _COOKIES.search(text) or _REPRINT.search(text):
         return True
-    return bool(_COOKIES.search(text) or _BIO.match(text) or _REPRINT.search(text))
+    return at_end and bool(_BIO.match(text))
 
 
 def _key(line: str) -> str:
@@ -124,8 +129,9 @@ def clean_lines(lines: Iterable[str]) -> list[str]:
     """The lines without boilerplate and without repeats of an earlier paragraph."""
     seen: set[str] = set()
     kept: list[str] = []
-    for line in lines:
-        if is_boilerplate(line):
+    lines = list(lines)
+    for index, line in enumerate(lines):
+        if is_boilerplate(line, at_end=index >= len(lines) - _BIO_LINES):
             continue
         key = _key(line)
         if key.count(" ") + 1 >= _REPEAT_MIN_WORDS:

@@ -96,6 +96,8 @@ def _loose_date(value: Any) -> datetime | None:
 
 
 def _iso_date(value: Any) -> datetime | None:
+    if not value:
+        return None
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
@@ -191,8 +193,7 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         guid = item.get("id")
         entries.append(FeedEntry(
             guid=str(guid) if guid is not None else link, link=link, title=item.get("title"),
-            published=_iso_date(item.get("date_published")) if item.get("date_published") else None,
-            updated=_iso_date(item.get("date_modified")) if item.get("date_modified") else None,
+            published=_iso_date(item.get("date_published")), updated=_iso_date(item.get("date_modified")),
             summary=summary, content_hash=_content_hash(item.get("title"), summary, content),
         ))
     return ParsedFeed(title=doc.get("title"), link=doc.get("home_page_url"), entries=entries,

@@ -107,7 +107,8 @@ def test_boilerplate_lines_are_removed_and_content_kept() -> None:
     "line",
     ["The newsletter industry grew by 30 per cent last year, according to the report, as readers paid more."
      " Analysts expect subscriptions to keep rising.", "Read the statement in full below.",
-     "More than 100 people were evacuated.", "Share prices fell by 3 per cent on Monday."],
+     "More than 100 people were evacuated.", "Share prices fell by 3 per cent on Monday.",
+     "Evan Gershkovich is a reporter for The Wall Street Journal who was detained in Russia in March."],
 )
 def test_content_lines_are_not_boilerplate(line: str) -> None:
     assert not is_boilerplate(line)
