@@ -139,16 +139,20 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
         lemma(t) in cues["promise_words"] and t.i != verb.i for t in chain)
     conditional = any(c.dep_ == "advcl" and any(m.lower_ in cues["conditional_marks"] for m in c.children)
                       for t in chain for c in t.children)
-    if draft.event_type != "request" and aux & cues["request_modals"] and not draft.quantities:
+    chain_aux = {c.lower_ for t in chain for c in t.children if c.dep_ == "aux"}
+    if draft.event_type != "request" and chain_aux & cues["request_modals"] and not draft.quantities:
         draft.event_type, draft.mode = "request", None
     elif promised and not draft.quantities and not draft.negated:
         if draft.event_type in cues["forceful_types"] or (draft.event_type == "retreat" and conditional):
             draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
         elif draft.event_type in cues["cooperative_types"]:
             draft.event_type, draft.mode, draft.hypothetical = "agree", None, False
-    if draft.event_type == "coerce":
+    if draft.event_type == "coerce" and draft.mode in {"obstruct", None}:
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
-        if subjects and lemma(subjects[0]) in cues["protester_nouns"]:
+        official = draft.actor is not None and draft.actor.sector in {"government", "military", "police"}
+        people = set(load_lexicon().quantity["people"]) | cues["protester_nouns"] | {"rebel", "militant", "group"}
+        by_people = bool(subjects) and (lemma(subjects[0]) in people or subjects[0].pos_ == "PROPN")
+        if by_people and (lemma(subjects[0]) in cues["protester_nouns"] or (draft.mode == "obstruct" and not official)):
             draft.event_type, draft.mode = "protest", "obstruct"
 
 
@@ -191,6 +195,8 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         _reframe(draft, root)
+        if draft.event_type != sense.event_type and draft.event_type in STATEMENTS and draft.actor is None:
+            draft.actor, _ = trigger_actor(root.token, state, cues["experiencer_verbs"], True)
         frame = _speech_frame(root) if draft.event_type in HOSTILE else None
         no_details = not counts and (location is None or location.precision == "country")
         if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):

@@ -41,6 +41,8 @@ class Trigger:
         """Where the trigger sits in the clause: a predicate adjective ("deemed X premature") sits at its verb."""
         if self.token.pos_ == "ADJ" and self.token.head.pos_ not in NOUN_POS:
             return governing_verb(self.token.head) or self.token.head
+        if self.token.pos_ in NOUN_POS and self.token.dep_ == "dobj" and self.token.head.pos_ == "VERB":
+            return self.token.head  # "made threats against ...", "reiterated its demand that ..."
         return self.token
 
 
@@ -124,6 +126,14 @@ def find_triggers(doc: Doc) -> list[Trigger]:
         sense = _sense_of(token)
         if sense is not None:
             triggers.append(Trigger(token, sense.event_type, sense.mode))
+    speech = load_lexicon().cues["speech_verbs"] | {"reiterate", "conclude", "insist", "demand"}
+    taken = {t.i for t in triggers} | used
+    for token in doc:  # "X said that Y must do Z": a demand even when Z is no trigger word
+        if token.i in taken or token.pos_ != "VERB" or token.dep_ not in {"ccomp", "conj"}:
+            continue
+        if any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children) and \
+                lemma(token.head) in speech:
+            triggers.append(Trigger(token, "request", None))
     for trigger in triggers:
         _mark(trigger)
     return sorted(triggers, key=lambda t: t.i)
