@@ -65,8 +65,12 @@ def bench_set(scorer: ModuleType, name: str, limit: int) -> dict[str, Any]:
     for label, extract in (("newswire", ours), ("trafilatura_default", baseline)):
         predicted, seconds = run(extract, pages)
         scores = scorer.score(truth, predicted)
-        result[label] = {"f1": scores["f1"], "precision": scores["precision"], "recall": scores["recall"],
-                         "pages_per_s": round(len(pages) / seconds, 1) if seconds else None}
+        result[label] = {
+            "f1": scores["f1"],
+            "precision": scores["precision"],
+            "recall": scores["recall"],
+            "pages_per_s": round(len(pages) / seconds, 1) if seconds else None,
+        }
     return result
 
 
@@ -80,12 +84,16 @@ def main() -> int:
     args = parser.parse_args()
     scorer = load_scorer()
     results = [bench_set(scorer, name, args.limit) for name in args.sets]
-    print(f"{'set':8} {'pages':>5}  {'F1 newswire':>11} {'F1 trafilatura':>14} {'delta':>7}  "
-          f"{'pages/s newswire':>16} {'pages/s trafilatura':>19}")
+    print(
+        f"{'set':8} {'pages':>5}  {'F1 newswire':>11} {'F1 trafilatura':>14} {'delta':>7}  "
+        f"{'pages/s newswire':>16} {'pages/s trafilatura':>19}"
+    )
     for r in results:
         ours_, theirs = r["newswire"], r["trafilatura_default"]
-        print(f"{r['set']:8} {r['pages']:>5}  {ours_['f1']:>11.4f} {theirs['f1']:>14.4f} "
-              f"{ours_['f1'] - theirs['f1']:>+7.4f}  {ours_['pages_per_s']:>16} {theirs['pages_per_s']:>19}")
+        print(
+            f"{r['set']:8} {r['pages']:>5}  {ours_['f1']:>11.4f} {theirs['f1']:>14.4f} "
+            f"{ours_['f1'] - theirs['f1']:>+7.4f}  {ours_['pages_per_s']:>16} {theirs['pages_per_s']:>19}"
+        )
     print(json.dumps({"limit": args.limit, "results": results}))
     return 0
 

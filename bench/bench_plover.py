@@ -16,7 +16,7 @@ import re
 import time
 import unicodedata
 from collections import Counter
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from difflib import SequenceMatcher
 from pathlib import Path
 
@@ -56,9 +56,14 @@ def run(data: Path, verbose: bool) -> dict[str, float]:
     started = time.perf_counter()
     for record in records:
         text = str(record["text"])
-        article = Article(article_id=str(record["id"]), url=f"plover:{record['id']}", canonical_url=f"plover:{record['id']}",
-                          text=text, content_hash=str(record["id"]),
-                          published_at=datetime(2000, 1, 1, tzinfo=timezone.utc))
+        article = Article(
+            article_id=str(record["id"]),
+            url=f"plover:{record['id']}",
+            canonical_url=f"plover:{record['id']}",
+            text=text,
+            content_hash=str(record["id"]),
+            published_at=datetime(2000, 1, 1, tzinfo=UTC),
+        )
         event = main_event(engine.extract(article))
         predicted = event.event_type if event else "none"
         expected = gold_type(record)
@@ -86,7 +91,9 @@ def run(data: Path, verbose: bool) -> dict[str, float]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--data", type=Path, default=DEFAULT_DATA)
     parser.add_argument("-v", "--verbose", action="store_true")
     args = parser.parse_args()

@@ -55,7 +55,7 @@ def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     """The longest actor alias starting at word i: (entry, number of words)."""
     table = load_actor_table()
     for n in range(min(MAX_ALIAS_WORDS, len(words) - i), 0, -1):
-        text = " ".join(words[i: i + n])
+        text = " ".join(words[i : i + n])
         for variant in (text, re.sub(r"['’]s$", "", text)):
             entry = table.by_alias.get(fold(variant))
             if entry is not None and (words[i][:1].isupper() or entry.kind == "person"):
@@ -95,7 +95,9 @@ class PersonMemory:
             iso3 = self._country_word(match.group(2))
             if iso3:
                 self._remember(match.group(1), iso3)
-        for match in re.finditer(rf"({_NAME}), (?:the )?(?:head|chief|leader|member|envoy) of the (\w+)", sentence):
+        for match in re.finditer(
+            rf"({_NAME}), (?:the )?(?:head|chief|leader|member|envoy) of the (\w+)", sentence
+        ):
             iso3 = self._country_word(match.group(2))
             if iso3:
                 self._remember(match.group(1), iso3)
@@ -140,9 +142,11 @@ def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text
     for i in range(len(words)):
         found = lookup_alias(words, i)
         if found is not None:
-            entry, n = found
+            entry, _n = found
             country, sector = entry.country, entry.sector
-            name = entry.alias if entry.kind in {"country", "capital", "institution", "org", "person"} else None
+            name = (
+                entry.alias if entry.kind in {"country", "capital", "institution", "org", "person"} else None
+            )
             break
         if words[i][:1].isupper():
             iso3 = memory.country_of(words[i])

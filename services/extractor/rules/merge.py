@@ -20,7 +20,9 @@ from schemas import Actor, Location
 from services.extractor.rules.events import Draft
 from services.extractor.rules.places import fold
 
-STATEMENT_TYPES = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
+STATEMENT_TYPES = frozenset(
+    {"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"}
+)
 
 
 @dataclass
@@ -112,7 +114,8 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
         if draft.event_type != "assault" or draft.actor is not None:
             continue
         target = (draft.recipient.country if draft.recipient else None) or (
-            draft.location.country if draft.location else None)
+            draft.location.country if draft.location else None
+        )
         if target in top:
             attacker = top[1] if target == top[0] else top[0]
             draft.actor = Actor(text="", name=None, country=attacker, sector="military")

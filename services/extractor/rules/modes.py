@@ -20,10 +20,14 @@ if TYPE_CHECKING:
 
 DRONE_WORDS = frozenset({"drone", "drones", "uav", "uavs", "shahed", "shaheds", "kamikaze"})
 MISSILE_WORDS = frozenset({"missile", "missiles", "rocket", "rockets", "ballistic", "cruise"})
-HEAVY_WORDS = frozenset({"artillery", "shelling", "shelled", "mortar", "mortars", "tank", "tanks", "howitzer", "shells"})
+HEAVY_WORDS = frozenset(
+    {"artillery", "shelling", "shelled", "mortar", "mortars", "tank", "tanks", "howitzer", "shells"}
+)
 AIR_WORDS = frozenset({"airstrike", "airstrikes", "air", "aerial", "warplanes", "jets", "bombers", "glide"})
 FIREARM_WORDS = frozenset({"gunfire", "gunmen", "shot", "shooting", "sniper", "rifle", "rifles", "gunman"})
-EXPLOSIVE_WORDS = frozenset({"bomb", "bombs", "explosion", "explosions", "ied", "blast", "car-bomb", "explosive"})
+EXPLOSIVE_WORDS = frozenset(
+    {"bomb", "bombs", "explosion", "explosions", "ied", "blast", "car-bomb", "explosive"}
+)
 GENERIC_MODES = frozenset({None, "destroy"})
 
 
@@ -31,7 +35,7 @@ def assault_mode(mode: str | None, words: list[str], quantities: list[FoundQuant
     """The mode of an assault from its trigger's mode and the weapons its sentence names."""
     found = set(words) | {q.object or "" for q in quantities}
     drones, missiles = bool(found & DRONE_WORDS), bool(found & MISSILE_WORDS)
-    if drones and missiles or (found & AIR_WORDS and (drones or missiles or "strikes" in found)):
+    if (drones and missiles) or (found & AIR_WORDS and (drones or missiles or "strikes" in found)):
         return "aerial"
     if mode not in GENERIC_MODES:
         return mode

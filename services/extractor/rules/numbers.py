@@ -11,16 +11,63 @@ import re
 from dataclasses import dataclass
 
 UNITS = {
-    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
-    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
-    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
-    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "dozen": 12, "a dozen": 12, "single": 1,
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+    "dozen": 12,
+    "a dozen": 12,
+    "single": 1,
 }
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
 # Vague plurals: "dozens of" -> 24, "hundreds of" -> 100 ... (approximate lower bounds)
 VAGUE = {"dozens": 24, "scores": 40, "hundreds": 100, "thousands": 1000, "millions": 1_000_000, "tens": 10}
-APPROX_BEFORE = {"about", "around", "approximately", "roughly", "nearly", "almost", "some", "estimated", "~",
-                 "circa", "approx", "approx.", "close", "up", "over", "more", "least", "than", "upwards", "+"}
+APPROX_BEFORE = {
+    "about",
+    "around",
+    "approximately",
+    "roughly",
+    "nearly",
+    "almost",
+    "some",
+    "estimated",
+    "~",
+    "circa",
+    "approx",
+    "approx.",
+    "close",
+    "up",
+    "over",
+    "more",
+    "least",
+    "than",
+    "upwards",
+    "+",
+}
 LOWER_BOUND_BEFORE = {"over", "more", "least", "than", "upwards", "exceeding", "+"}
 DIGITS = re.compile(r"^~?(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?(\+)?$")
 _WORD_SPLIT = re.compile(r"~|\+|[\w.,]+|[^\w\s]")
@@ -62,7 +109,9 @@ def _read_value(words: list[str], i: int) -> tuple[int, int, bool] | None:
     value, used, plus = atom
     j = i + used
     total = 0.0
-    if j + 1 < len(words) and words[j] == "-" and value >= 20 and words[j + 1].lower() in UNITS:  # twenty - five
+    if (
+        j + 1 < len(words) and words[j] == "-" and value >= 20 and words[j + 1].lower() in UNITS
+    ):  # twenty - five
         value += UNITS[words[j + 1].lower()]
         j += 2
     while j < len(words):
@@ -84,7 +133,13 @@ def _read_value(words: list[str], i: int) -> tuple[int, int, bool] | None:
                 value += nxt[0]
                 j += 1 + nxt[1]
                 continue
-        if word in UNITS and UNITS[word] < 10 and value % 100 == 0 and value >= 20 and words[j - 1].lower() in UNITS:
+        if (
+            word in UNITS
+            and UNITS[word] < 10
+            and value % 100 == 0
+            and value >= 20
+            and words[j - 1].lower() in UNITS
+        ):
             value += UNITS[word]
             j += 1
             continue
@@ -113,9 +168,10 @@ def read_count(words: list[str], i: int) -> Count | None:
     start, approx = i, plus
     k = i - 1
     while k >= 0 and lower[k] in APPROX_BEFORE | {"at", "an", "to", "of", "by"}:
-        if lower[k] in {"to", "of", "by", "an"} and not (k >= 1 and lower[k - 1] in {"up", "close", "upwards"}):
-            if lower[k] != "an" or not (k + 1 < len(words) and lower[k + 1] == "estimated"):
-                break
+        if lower[k] in {"to", "of", "by", "an"} and not (
+            k >= 1 and lower[k - 1] in {"up", "close", "upwards"}
+        ) and (lower[k] != "an" or not (k + 1 < len(words) and lower[k + 1] == "estimated")):
+            break
         approx = approx or lower[k] in APPROX_BEFORE
         start = k
         k -= 1

@@ -18,8 +18,20 @@ from functools import cache
 from schemas import Location
 from services.extractor.rules.lexicon import DATA_DIR
 
-REGION_WORDS = frozenset({"region", "regions", "oblast", "oblasts", "province", "provinces", "krai", "kray",
-                          "governorate", "republic"})
+REGION_WORDS = frozenset(
+    {
+        "region",
+        "regions",
+        "oblast",
+        "oblasts",
+        "province",
+        "provinces",
+        "krai",
+        "kray",
+        "governorate",
+        "republic",
+    }
+)
 SETTLEMENT_WORDS = frozenset({"village", "town", "city", "settlement", "hamlet", "township", "suburb"})
 MAX_WORDS = 4
 SMALL_TOWN = 15_000
@@ -74,8 +86,16 @@ def load_gazetteer() -> Gazetteer:
         if line.startswith("#"):
             continue
         gid, name, kind, country, admin1, lat, lon, population, aliases = line.split("\t")
-        place = Place(int(gid) if gid.isdigit() else None, name, kind, country, admin1, _float(lat), _float(lon),
-                      int(population or 0))
+        place = Place(
+            int(gid) if gid.isdigit() else None,
+            name,
+            kind,
+            country,
+            admin1,
+            _float(lat),
+            _float(lon),
+            int(population or 0),
+        )
         if kind == "country":
             names[country] = name
         for alias in {fold(a) for a in aliases.split("|") if a}:
@@ -98,13 +118,14 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(words):
-        if not (words[i][:1].isupper() and proper[i]) or (words[i].isupper() and len(words[i]) > 2 and i + 1 < len(words)
-                                                             and not words[i + 1][:1].isupper()):
+        if not (words[i][:1].isupper() and proper[i]) or (
+            words[i].isupper() and len(words[i]) > 2 and i + 1 < len(words) and not words[i + 1][:1].isupper()
+        ):
             i += 1
             continue
         found = None
         for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-            text = " ".join(_strip_possessive(w) for w in words[i: i + n]).strip()
+            text = " ".join(_strip_possessive(w) for w in words[i : i + n]).strip()
             key = fold(text)
             candidates = [p for p in gaz.by_alias.get(key, []) if p.kind != "city" or key not in gaz.stoplist]
             if candidates:
@@ -118,55 +139,108 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 continue
         n, text, candidates = found
         end = i + n
-        if end < len(words) and words[end][:1].isupper() and proper[end] and words[end].lower() not in REGION_WORDS \
-                and candidates and not any(p.kind == "country" for p in candidates):
+        if (
+            end < len(words)
+            and words[end][:1].isupper()
+            and proper[end]
+            and words[end].lower() not in REGION_WORDS
+            and candidates
+            and not any(p.kind == "country" for p in candidates)
+        ):
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
         region = end < len(words) and words[end].lower() in REGION_WORDS
-        if not region and end + 2 < len(words) and words[end].lower() == "and" and words[end + 2].lower() in {
-            "regions", "oblasts", "provinces"}:
+        if (
+            not region
+            and end + 2 < len(words)
+            and words[end].lower() == "and"
+            and words[end + 2].lower() in {"regions", "oblasts", "provinces"}
+        ):
             region = True
         settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
         if region and not any(p.kind == "admin1" for p in candidates):
             # "Sumy region" with no admin1 row: keep the city rows; resolution takes their admin1.
             pass
-        mentions.append(PlaceMention(i, end + (1 if region and end < len(words) and words[end].lower() in REGION_WORDS
-                                               else 0), text, tuple(candidates), region, settlement))
+        mentions.append(
+            PlaceMention(
+                i,
+                end + (1 if region and end < len(words) and words[end].lower() in REGION_WORDS else 0),
+                text,
+                tuple(candidates),
+                region,
+                settlement,
+            )
+        )
         i = end
     return mentions
 
 
 def _score(place: Place, text: str, context: Counter[str], region: bool) -> tuple[float, ...]:
     exact = fold(place.name) == fold(text)
-    kind_rank = {"admin1": 2.0, "city": 1.0, "country": 0.0}[place.kind] if region else {
-        "city": 2.0, "admin1": 1.0, "country": 3.0}[place.kind]
+    kind_rank = (
+        {"admin1": 2.0, "city": 1.0, "country": 0.0}[place.kind]
+        if region
+        else {"city": 2.0, "admin1": 1.0, "country": 3.0}[place.kind]
+    )
     return (float(context.get(place.country, 0) > 0), float(exact), kind_rank, math.log1p(place.population))
 
 
-def resolve(mention: PlaceMention, context: Counter[str], sentence_admin1: Place | None = None) -> Location | None:
+def resolve(
+    mention: PlaceMention, context: Counter[str], sentence_admin1: Place | None = None
+) -> Location | None:
     """The Location a mention stands for, given the article's country counts and a region named nearby."""
     gaz = load_gazetteer()
     candidates = list(mention.candidates)
     if sentence_admin1 is not None and mention.settlement:
-        inside = [p for p in candidates if p.country == sentence_admin1.country and p.admin1 == sentence_admin1.name]
+        inside = [
+            p for p in candidates if p.country == sentence_admin1.country and p.admin1 == sentence_admin1.name
+        ]
         candidates = inside
     if not candidates:
         if not (mention.settlement or mention.region):
             return None
-        country = sentence_admin1.country if sentence_admin1 else (context.most_common(1)[0][0] if context else None)
-        return Location(text=mention.text, name=mention.text, admin1=sentence_admin1.name if sentence_admin1 else None,
-                        country=country, country_name=gaz.country_names.get(country or ""),
-                        precision="admin1" if mention.region else "city")
+        country = (
+            sentence_admin1.country
+            if sentence_admin1
+            else (context.most_common(1)[0][0] if context else None)
+        )
+        return Location(
+            text=mention.text,
+            name=mention.text,
+            admin1=sentence_admin1.name if sentence_admin1 else None,
+            country=country,
+            country_name=gaz.country_names.get(country or ""),
+            precision="admin1" if mention.region else "city",
+        )
     best = max(candidates, key=lambda p: _score(p, mention.text, context, mention.region))
-    if best.kind == "city" and best.population < SMALL_TOWN and not context.get(best.country) and not mention.settlement:
+    if (
+        best.kind == "city"
+        and best.population < SMALL_TOWN
+        and not context.get(best.country)
+        and not mention.settlement
+    ):
         return None
     if mention.region and best.kind == "city":
-        return Location(text=mention.text, name=best.admin1 or mention.text, admin1=best.admin1 or mention.text,
-                        country=best.country, country_name=gaz.country_names.get(best.country), precision="admin1")
+        return Location(
+            text=mention.text,
+            name=best.admin1 or mention.text,
+            admin1=best.admin1 or mention.text,
+            country=best.country,
+            country_name=gaz.country_names.get(best.country),
+            precision="admin1",
+        )
     precision = {"city": "city", "admin1": "admin1", "country": "country"}[best.kind]
-    return Location(text=mention.text, name=best.name, admin1=best.admin1 or None, country=best.country,
-                    country_name=gaz.country_names.get(best.country), lat=best.lat, lon=best.lon,
-                    geonames_id=best.geonames_id, precision=precision)  # type: ignore[arg-type]
+    return Location(
+        text=mention.text,
+        name=best.name,
+        admin1=best.admin1 or None,
+        country=best.country,
+        country_name=gaz.country_names.get(best.country),
+        lat=best.lat,
+        lon=best.lon,
+        geonames_id=best.geonames_id,
+        precision=precision,
+    )
 
 
 def best_admin1(mentions: list[PlaceMention], context: Counter[str]) -> Place | None:

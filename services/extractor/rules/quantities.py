@@ -19,7 +19,9 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
-SKIP_DEPS = frozenset({"prep", "pobj", "conj", "appos", "cc", "npadvmod", "quantmod", "nummod", "amod", "compound"})
+SKIP_DEPS = frozenset(
+    {"prep", "pobj", "conj", "appos", "cc", "npadvmod", "quantmod", "nummod", "amod", "compound"}
+)
 
 
 @dataclass
@@ -36,7 +38,11 @@ class FoundQuantity:
 
 def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     number = doc[end - 1]
-    if number.head.pos_ in NOUN_POS and number.head.i >= end and number.dep_ in {"nummod", "quantmod", "amod", "compound"}:
+    if (
+        number.head.pos_ in NOUN_POS
+        and number.head.i >= end
+        and number.dep_ in {"nummod", "quantmod", "amod", "compound"}
+    ):
         return number.head
     for k in range(end, min(end + 4, len(doc))):
         if doc[k].pos_ in NOUN_POS:
@@ -66,7 +72,11 @@ def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, T
             if kind is not None and _fits(kind, obj):
                 return kind, head
             for child in head.children:
-                if child.dep_ in {"acomp", "oprd"} and lemma(child) in q["adjectives"] and q["adjectives"][lemma(child)]:
+                if (
+                    child.dep_ in {"acomp", "oprd"}
+                    and lemma(child) in q["adjectives"]
+                    and q["adjectives"][lemma(child)]
+                ):
                     return q["adjectives"][lemma(child)], child
             if head.pos_ in {"VERB", "AUX"} and node.dep_ not in {"conj"} and word not in {"be", "have"}:
                 if head.dep_ != "conj":
@@ -93,8 +103,11 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
     i = 0
     while i < len(doc):
         token = doc[i]
-        if not (token.like_num or token.lower_ in {"dozens", "hundreds", "thousands", "tens", "millions"}) or \
-                token.ent_type_ == "DATE" or token.dep_ == "npadvmod":
+        if (
+            not (token.like_num or token.lower_ in {"dozens", "hundreds", "thousands", "tens", "millions"})
+            or token.ent_type_ == "DATE"
+            or token.dep_ == "npadvmod"
+        ):
             i += 1
             continue
         count = read_count(words, i)
@@ -112,7 +125,9 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
         if kind is None and obj in set(q["weapons"]) and has_assault:
             kind, governor = "launched", counted
         if kind is not None and _fits(kind, obj):
-            text = doc[count.start: max(count.end, counted.i + 1)].text
-            found.append(FoundQuantity(kind, obj, count.value, count.upper, count.approx, text, counted, governor))
+            text = doc[count.start : max(count.end, counted.i + 1)].text
+            found.append(
+                FoundQuantity(kind, obj, count.value, count.upper, count.approx, text, counted, governor)
+            )
         i = max(count.end, i + 1)
     return found

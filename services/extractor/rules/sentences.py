@@ -8,8 +8,7 @@ from __future__ import annotations
 import re
 
 ABBREVIATIONS = frozenset(
-    "mr mrs ms dr prof gen lt col maj capt sgt st jr sr vs etc inc ltd co corp no jan feb mar apr jun jul aug sep "
-    "sept oct nov dec u.s u.k u.n e.u a.m p.m approx dept gov sen rep est fig adm cmdr brig".split()
+    ["mr", "mrs", "ms", "dr", "prof", "gen", "lt", "col", "maj", "capt", "sgt", "st", "jr", "sr", "vs", "etc", "inc", "ltd", "co", "corp", "no", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "u.s", "u.k", "u.n", "e.u", "a.m", "p.m", "approx", "dept", "gov", "sen", "rep", "est", "fig", "adm", "cmdr", "brig"]
 )
 _LINE = re.compile(r"[^\n]+")
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
@@ -31,7 +30,9 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
         start = line.start()
         for boundary in _BOUNDARY.finditer(line.group(0)):
             cut = line.start() + boundary.end()
-            if text[line.start() + boundary.start()] == "." and _is_abbreviation(text, line.start() + boundary.start()):
+            if text[line.start() + boundary.start()] == "." and _is_abbreviation(
+                text, line.start() + boundary.start()
+            ):
                 continue
             spans.append((start, cut))
             start = cut

@@ -12,9 +12,25 @@ from datetime import datetime, timedelta
 
 from schemas import EventTime
 
-MONTHS = {m: i + 1 for i, m in enumerate(
-    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november",
-     "december"])}
+MONTHS = {
+    m: i + 1
+    for i, m in enumerate(
+        [
+            "january",
+            "february",
+            "march",
+            "april",
+            "may",
+            "june",
+            "july",
+            "august",
+            "september",
+            "october",
+            "november",
+            "december",
+        ]
+    )
+}
 MONTHS.update({m[:3]: n for m, n in list(MONTHS.items())} | {"sept": 9})
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
@@ -23,7 +39,9 @@ _DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(\d{{4}
 _RELATIVE = re.compile(
     r"\b(this morning|this afternoon|this evening|tonight|today|overnight|last night|yesterday|the day before|"
     r"last week|this week|next week|earlier this week|last month|this month|earlier this month|next month|"
-    r"(?:on |last |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b", re.I)
+    r"(?:on |last |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
+    re.I,
+)
 
 
 def _day(moment: datetime) -> datetime:
@@ -68,14 +86,17 @@ def _relative(phrase: str, published: datetime) -> EventTime:
     return EventTime(start=start, end=start + timedelta(days=1), precision="day", text=phrase)
 
 
-def _absolute(match: re.Match[str], month_group: int, day_group: int, published: datetime) -> EventTime | None:
+def _absolute(
+    match: re.Match[str], month_group: int, day_group: int, published: datetime
+) -> EventTime | None:
     month = MONTHS.get(match.group(month_group).lower().rstrip(".")[:3])
     if month is None:
         return None
     year = int(match.group(3)) if match.group(3) else published.year
     try:
-        start = published.replace(year=year, month=month, day=int(match.group(day_group)), hour=0, minute=0,
-                                  second=0, microsecond=0)
+        start = published.replace(
+            year=year, month=month, day=int(match.group(day_group)), hour=0, minute=0, second=0, microsecond=0
+        )
     except ValueError:
         return None
     if not match.group(3) and start > published + timedelta(days=2):
@@ -103,4 +124,8 @@ def resolve_time(sentence: str, published: datetime | None) -> EventTime | None:
 
 def refers_back(sentence: str) -> bool:
     """Whether the sentence dates itself by the previous one ("on the same day", "that morning", "earlier")."""
-    return bool(re.search(r"\b(the same day|that (?:day|morning|night|evening)|earlier that|later that)\b", sentence, re.I))
+    return bool(
+        re.search(
+            r"\b(the same day|that (?:day|morning|night|evening)|earlier that|later that)\b", sentence, re.I
+        )
+    )

@@ -57,7 +57,9 @@ def _object_words(token: Token) -> list[str]:
         if child.dep_ in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
             words.append(lemma(child))
             words.extend(lemma(c) for c in child.children if c.dep_ in {"compound", "conj"})
-            words.extend(lemma(g) for p in child.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj")
+            words.extend(
+                lemma(g) for p in child.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj"
+            )
         elif child.dep_ == "prep" and child.lower_ == "of":
             words.extend(lemma(g) for g in child.children if g.dep_ == "pobj")
     return words
@@ -80,7 +82,9 @@ def _sense_of(token: Token) -> TriggerSense | None:
             return senses["_"]
     if token.pos_ == "VERB" and token.dep_ != "amod":
         return lex.triggers.get((word, "verbs"))
-    if token.pos_ in NOUN_POS and (token.dep_ != "compound" or lemma(token.head) in lex.cues["generic_heads"]):
+    if token.pos_ in NOUN_POS and (
+        token.dep_ != "compound" or lemma(token.head) in lex.cues["generic_heads"]
+    ):
         if word in lex.modified_nouns:
             modifiers = {c.lower_ for c in token.children if c.dep_ in {"amod", "compound"}}
             wanted = lex.modified_nouns[word]
@@ -98,7 +102,7 @@ def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
     for phrase in lex.phrases:
         n = len(phrase.words)
         for i in range(len(doc) - n + 1):
-            if tuple(lower[i: i + n]) != phrase.words or any(k in used for k in range(i, i + n)):
+            if tuple(lower[i : i + n]) != phrase.words or any(k in used for k in range(i, i + n)):
                 continue
             head = doc[i]
             if head.pos_ not in {"VERB", "NOUN"}:
@@ -111,7 +115,7 @@ def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
         for i in range(len(doc) - n + 1):
             if any(k in used for k in range(i, i + n)):
                 continue
-            if tuple(lemma(t) for t in doc[i: i + n]) == words or tuple(lower[i: i + n]) == words:
+            if tuple(lemma(t) for t in doc[i : i + n]) == words or tuple(lower[i : i + n]) == words:
                 used.update(range(i, i + n))
                 found.append(Trigger(doc[i + n - 1], sense.event_type, sense.mode))
     return found
@@ -131,8 +135,10 @@ def find_triggers(doc: Doc) -> list[Trigger]:
     for token in doc:  # "X said that Y must do Z": a demand even when Z is no trigger word
         if token.i in taken or token.pos_ != "VERB" or token.dep_ not in {"ccomp", "conj"}:
             continue
-        if any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children) and \
-                lemma(token.head) in speech:
+        if (
+            any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children)
+            and lemma(token.head) in speech
+        ):
             triggers.append(Trigger(token, "request", None))
     for trigger in triggers:
         _mark(trigger)
@@ -166,15 +172,24 @@ def _mark(trigger: Trigger) -> None:
         if node.dep_ == "pobj" and parent.lower_ in cues["background_preps"]:
             weak = True
             trigger.background = trigger.background or parent.lower_ in cues["prior_preps"]
-        if node.dep_ in {"pobj"} and parent.lower_ in {"of", "about", "on", "regarding"} and parent.head.pos_ in NOUN_POS \
-                and hops <= 1 and token.pos_ in NOUN_POS and lemma(parent.head) not in cues["quantifier_nouns"]:
+        if (
+            node.dep_ in {"pobj"}
+            and parent.lower_ in {"of", "about", "on", "regarding"}
+            and parent.head.pos_ in NOUN_POS
+            and hops <= 1
+            and token.pos_ in NOUN_POS
+            and lemma(parent.head) not in cues["quantifier_nouns"]
+        ):
             weak = True
         if node.dep_ == "relcl":
             weak = True
         if node.dep_ in {"advcl", "acl", "relcl"} and any(
-                c.dep_ == "mark" and c.lower_ in cues["background_marks"] for c in node.children):
+            c.dep_ == "mark" and c.lower_ in cues["background_marks"] for c in node.children
+        ):
             weak = True
-        if node.dep_ == "advcl" and any(c.dep_ == "mark" and c.lower_ in cues["conditional_marks"] for c in node.children):
+        if node.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in cues["conditional_marks"] for c in node.children
+        ):
             weak = trigger.hypothetical = True
         if node.dep_ in {"nsubj", "nsubjpass"} and lemma(parent) in cues["stative_verbs"]:
             weak = True
