@@ -31,6 +31,7 @@ class ActorEntry:
 @dataclass
 class ActorTable:
     by_alias: dict[str, ActorEntry]
+    first_words: frozenset[str]  # folded first words of aliases and country names, for a quick reject
     sectors: dict[str, str]
     titles: frozenset[str]
 
@@ -48,14 +49,25 @@ def load_actor_table() -> ActorTable:
     sectors = {fold(noun): sector for noun, sector in _rows("sectors.tsv")}
     title_lines = (DATA_DIR / "titles.txt").read_text(encoding="utf-8").splitlines()
     titles = frozenset(t.strip().lower() for t in title_lines if t.strip() and not t.startswith("#"))
-    return ActorTable(by_alias, sectors, titles)
+    from services.extractor.rules.places import load_gazetteer
+
+    countries = [
+        alias
+        for alias, places in load_gazetteer().by_alias.items()
+        if any(p.kind == "country" for p in places)
+    ]
+    first_words = frozenset(a.split()[0] for a in [*by_alias, *countries] if a)
+    return ActorTable(by_alias, first_words, sectors, titles)
 
 
 def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     """The longest actor alias starting at word i: (entry, number of words)."""
     table = load_actor_table()
+    if fold(re.sub(r"['’]s$|[,.;:!?)”\"]+$", "", words[i])) not in table.first_words:
+        return None
     for n in range(min(MAX_ALIAS_WORDS, len(words) - i), 0, -1):
         text = " ".join(words[i : i + n])
+        text = text.rstrip(',.;:!?)”"')
         for variant in (text, re.sub(r"['’]s$", "", text)):
             entry = table.by_alias.get(fold(variant))
             if entry is not None and (words[i][:1].isupper() or entry.kind == "person"):

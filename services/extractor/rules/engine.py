@@ -2,7 +2,7 @@
 
 Work per article is bounded: at most MAX_CHARS characters and MAX_SENTENCES sentences are read, and a
 sentence is cut at MAX_SENTENCE_CHARS for parsing. spaCy (tok2vec, tagger, parser; no NER, no
-lemmatizer: base forms come from the lexicons) only parses sentences holding a trigger word, and a
+lemmatizer: base forms come from the lexicons; coarse tags from postags.py) only parses sentences holding a trigger word, and a
 sentence repeated verbatim in the article (a repeated paragraph) is read once.
 """
 
@@ -20,6 +20,7 @@ from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.merge import ArticleEvent, add_draft, infer_attackers
 from services.extractor.rules.modes import assault_mode, confidence_of
 from services.extractor.rules.places import find_places, fold, load_gazetteer
+from services.extractor.rules.postags import set_coarse_pos
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.timex import refers_back, resolve_time
 
@@ -35,7 +36,7 @@ _QUOTES = ("“", '"', "‘", "«")
 def _nlp() -> Any:
     import spacy
 
-    return spacy.load(MODEL, exclude=["ner", "lemmatizer"])
+    return spacy.load(MODEL, exclude=["ner", "lemmatizer", "attribute_ruler"])
 
 
 def _is_title_case(sentence: str) -> bool:
@@ -82,7 +83,7 @@ class RuleEngine:
 
     def _select(self, text: str, state: ArticleState) -> list[tuple[int, int, int]]:
         """(sentence number, start, end) of the sentences worth parsing; learns people and countries."""
-        forms = load_lexicon().trigger_forms
+        forms, phrases = load_lexicon().trigger_forms, load_lexicon().phrase_texts
         seen: set[str] = set()
         chosen: list[tuple[int, int, int]] = []
         for number, (start, end) in enumerate(split_sentences(text)[:MAX_SENTENCES]):
@@ -101,7 +102,8 @@ class RuleEngine:
                     and found[0].country not in {"IGO", "NGO"}
                 ):
                     state.countries[found[0].country] += 1
-            if any(w.lower() in forms for w in _WORD.findall(sentence)):
+            lowered = sentence.lower()
+            if any(w in forms for w in _WORD.findall(lowered)) or any(p in lowered for p in phrases):
                 chosen.append((number, start, min(end, start + MAX_SENTENCE_CHARS)))
         return chosen
 
@@ -113,7 +115,8 @@ class RuleEngine:
         spans = self._select(text, state)
         inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for _, s, e in spans]
         events: list[ArticleEvent] = []
-        for (index, start, end), doc in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
+        for (index, start, end), parsed in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
+            doc = set_coarse_pos(parsed)
             sentence = text[start:end]
             if _is_title_case(sentence) and not any(
                 t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc

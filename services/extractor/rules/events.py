@@ -151,7 +151,18 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
     cues = load_lexicon().cues
     verb = _clause_verb(trigger)
     aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
-    chain = [verb, *list(verb.ancestors)[:2]] if verb.dep_ in {"xcomp", "acl", "ccomp"} else [verb]
+    chain = [verb, *list(verb.ancestors)[:2]] if verb.dep_ in {"xcomp", "acl", "ccomp", "advcl"} else [verb]
+    refused = verb.dep_ == "xcomp" and lemma(verb.head) in cues["negating_verbs"]
+    if (draft.negated or refused) and draft.event_type in cues["cooperative_types"] | {"agree"}:
+        draft.event_type, draft.mode, draft.negated = "reject", None, False
+        return
+    if (
+        draft.event_type in cues["forceful_types"] - {"mobilize"}
+        and lemma(verb.head) == "prepare"
+        and verb.dep_ == "xcomp"
+    ):
+        draft.event_type, draft.mode = "mobilize", "weapons"
+        return
     promised = bool(aux & {"will", "would", "'ll"}) or any(
         lemma(t) in cues["promise_words"] and t.i != verb.i for t in chain
     )

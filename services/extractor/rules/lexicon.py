@@ -34,11 +34,14 @@ class Lexicon:
     triggers: dict[tuple[str, str], TriggerSense] = field(default_factory=dict)  # (lemma, pos class) -> sense
     multiword_nouns: dict[tuple[str, ...], TriggerSense] = field(default_factory=dict)
     phrases: list[Phrase] = field(default_factory=list)
+    phrases_by_first: dict[str, list[Phrase]] = field(default_factory=dict)
+    multiword_by_first: dict[str, list[tuple[tuple[str, ...], TriggerSense]]] = field(default_factory=dict)
     object_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
     prep_senses: dict[str, dict[str, TriggerSense]] = field(default_factory=dict)
     lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form (nouns first)
     verb_lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form of a verb
-    trigger_forms: frozenset[str] = frozenset()  # lower-case surface forms that may start an event
+    trigger_forms: frozenset[str] = frozenset()  # lower-case single words that may state an event
+    phrase_texts: tuple[str, ...] = ()  # lower-case multi-word triggers, looked for as substrings
     quantity: dict[str, Any] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
     modified_nouns: dict[str, tuple[frozenset[str], TriggerSense]] = field(default_factory=dict)
@@ -92,6 +95,7 @@ def load_lexicon() -> Lexicon:
     lex.cues = {key: frozenset(value) for key, value in cues.items() if isinstance(value, list)}
     verbs: set[str] = set()
     forms: set[str] = set()
+    phrase_texts: set[str] = set()
     for event_type, classes in triggers["types"].items():
         for pos_class in POS_CLASSES:
             for word, mode in classes.get(pos_class, {}).items():
@@ -99,7 +103,7 @@ def load_lexicon() -> Lexicon:
                 words = tuple(word.split())
                 if len(words) > 1:
                     lex.multiword_nouns[words] = sense
-                    forms.add(words[0])
+                    phrase_texts.add(word)
                     continue
                 lex.triggers[(word, pos_class)] = sense
                 if pos_class == "verbs":
@@ -121,7 +125,7 @@ def load_lexicon() -> Lexicon:
     for phrase in triggers["phrases"]:
         words = tuple(phrase["words"].split())
         lex.phrases.append(Phrase(words, phrase["type"], phrase.get("mode")))
-        forms.add(words[0])
+        phrase_texts.add(phrase["words"])
     for verb, senses in triggers["object_senses"].items():
         verbs.add(verb)
         lex.object_senses[verb] = {obj: _sense(pair) for obj, pair in senses.items()}
@@ -144,6 +148,11 @@ def load_lexicon() -> Lexicon:
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in trigger_verbs}
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
     lex.trigger_forms = frozenset(forms)
+    lex.phrase_texts = tuple(sorted(phrase_texts))
+    for phrase in lex.phrases:
+        lex.phrases_by_first.setdefault(phrase.words[0], []).append(phrase)
+    for words, sense in lex.multiword_nouns.items():
+        lex.multiword_by_first.setdefault(words[0], []).append((words, sense))
     return lex
 
 

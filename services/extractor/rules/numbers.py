@@ -168,9 +168,11 @@ def read_count(words: list[str], i: int) -> Count | None:
     start, approx = i, plus
     k = i - 1
     while k >= 0 and lower[k] in APPROX_BEFORE | {"at", "an", "to", "of", "by"}:
-        if lower[k] in {"to", "of", "by", "an"} and not (
-            k >= 1 and lower[k - 1] in {"up", "close", "upwards"}
-        ) and (lower[k] != "an" or not (k + 1 < len(words) and lower[k + 1] == "estimated")):
+        if (
+            lower[k] in {"to", "of", "by", "an"}
+            and not (k >= 1 and lower[k - 1] in {"up", "close", "upwards"})
+            and (lower[k] != "an" or not (k + 1 < len(words) and lower[k + 1] == "estimated"))
+        ):
             break
         approx = approx or lower[k] in APPROX_BEFORE
         start = k

@@ -13,7 +13,8 @@ import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass
-from functools import cache
+from difflib import SequenceMatcher
+from functools import cache, lru_cache
 
 from schemas import Location
 from services.extractor.rules.lexicon import DATA_DIR
@@ -68,6 +69,7 @@ class PlaceMention:
     settlement: bool
 
 
+@lru_cache(maxsize=200_000)
 def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
@@ -176,7 +178,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
 
 
 def _score(place: Place, text: str, context: Counter[str], region: bool) -> tuple[float, ...]:
-    exact = fold(place.name) == fold(text)
+    exact = SequenceMatcher(None, fold(place.name), fold(text)).ratio() >= 0.8  # a spelling, not an old name
     kind_rank = (
         {"admin1": 2.0, "city": 1.0, "country": 0.0}[place.kind]
         if region

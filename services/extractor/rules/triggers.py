@@ -56,6 +56,8 @@ def _object_words(token: Token) -> list[str]:
     for child in token.children:
         if child.dep_ in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
             words.append(lemma(child))
+            if child.pos_ == "PROPN" and child.dep_ == "dobj":
+                words.append("_propn")
             words.extend(lemma(c) for c in child.children if c.dep_ in {"compound", "conj"})
             words.extend(
                 lemma(g) for p in child.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj"
@@ -99,23 +101,25 @@ def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
     lex = load_lexicon()
     lower = [t.lower_ for t in doc]
     found: list[Trigger] = []
-    for phrase in lex.phrases:
-        n = len(phrase.words)
-        for i in range(len(doc) - n + 1):
+    for i, word in enumerate(lower):
+        for phrase in lex.phrases_by_first.get(word, ()):
+            n = len(phrase.words)
             if tuple(lower[i : i + n]) != phrase.words or any(k in used for k in range(i, i + n)):
                 continue
             head = doc[i]
-            if head.pos_ not in {"VERB", "NOUN"}:
+            if doc[i + n - 1].pos_ in NOUN_POS and head.pos_ in NOUN_POS | {"ADJ"}:
+                head = doc[i + n - 1]  # "hunger strike": the noun phrase's head
+            elif head.pos_ not in {"VERB", "NOUN"}:
                 head = governing_verb(doc[i]) or doc[i]
             used.update(range(i, i + n))
             used.add(head.i)
             found.append(Trigger(head, phrase.event_type, phrase.mode))
-    for words, sense in lex.multiword_nouns.items():
-        n = len(words)
-        for i in range(len(doc) - n + 1):
-            if any(k in used for k in range(i, i + n)):
+    for i, word in enumerate(lower):
+        for words, sense in lex.multiword_by_first.get(word, ()):
+            n = len(words)
+            if i + n > len(doc) or any(k in used for k in range(i, i + n)):
                 continue
-            if tuple(lemma(t) for t in doc[i : i + n]) == words or tuple(lower[i : i + n]) == words:
+            if tuple(lower[i : i + n]) == words or tuple(lemma(t) for t in doc[i : i + n]) == words:
                 used.update(range(i, i + n))
                 found.append(Trigger(doc[i + n - 1], sense.event_type, sense.mode))
     return found
