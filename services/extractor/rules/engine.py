@@ -12,6 +12,8 @@ import re
 from functools import cache
 from typing import Any
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
 from services.extractor.rules.actors import PersonMemory, load_actor_table, lookup_alias
 from services.extractor.rules.arguments import ArticleState
@@ -123,7 +125,12 @@ class RuleEngine:
             ):
                 continue
             words = [t.text for t in doc]
-            proper = [t.pos_ == "PROPN" or (t.text[:1].isupper() and (t.i > 0 or not t.is_stop)) for t in doc]
+            lowered = [w.lower() for w in words]
+            tags = [t.tag_ for t in doc]
+            proper = [
+                tag in {"NNP", "NNPS"} or (w[:1].isupper() and (i > 0 or low not in STOP_WORDS))
+                for i, (w, low, tag) in enumerate(zip(words, lowered, tags, strict=True))
+            ]
             mentions = find_places(words, proper)
             quoted = state.last_speaker if sentence.startswith(_QUOTES) else None
             time = resolve_time(sentence, state.published_at)
@@ -133,7 +140,7 @@ class RuleEngine:
             for draft in sentence_drafts(doc, mentions, state, quoted):
                 draft.time = time
                 if draft.event_type == "assault":
-                    draft.mode = assault_mode(draft.mode, [t.lower_ for t in doc], draft.quantities)
+                    draft.mode = assault_mode(draft.mode, lowered, draft.quantities)
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
         infer_attackers(events, state.countries)
