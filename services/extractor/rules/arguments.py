@@ -1,4 +1,4 @@
-"""Who did it, to whom, where and says who: the arguments of one trigger, read off the dependency parse."""
+"""Who did it and to whom: the actor and recipient of one trigger, read off the dependency parse."""
 
 from __future__ import annotations
 
@@ -6,35 +6,16 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Token
 
-from schemas import Actor, EventTime, Location
-from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
-from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.places import PlaceMention, best_admin1, resolve
+from schemas import Actor, EventTime
+from services.extractor.rules.actors import PersonMemory, resolve_words
 from services.extractor.rules.triggers import NOUN_POS, lemma
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 INHERIT_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "pcomp"})
 RECIPIENT_PREPS = frozenset(
     {"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to"}
-)
-PLACE_PREPS = frozenset(
-    {
-        "in",
-        "into",
-        "at",
-        "near",
-        "inside",
-        "across",
-        "outside",
-        "around",
-        "on",
-        "over",
-        "within",
-        "throughout",
-        "from",
-    }
 )
 PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 
@@ -72,7 +53,7 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
     return resolve_words([t.text for t in tokens], heads, state.memory, text)
 
 
-def _subject(verb: Token) -> Token | None:
+def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             return child
@@ -120,7 +101,7 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
     found: list[tuple[Token, Token]] = []
     for _ in range(12):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
-            subject = _subject(node)
+            subject = subject_of(node)
             if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who"}:
                 subject = None
             if subject is not None and subject.i != token.i and token not in subject.subtree:
@@ -193,91 +174,4 @@ def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | N
                 found = actor_of_tokens(np_words(candidate), state)
                 if found is not None and found.country and (actor is None or found.country != actor.country):
                     return found
-    return None
-
-
-def claimant_of(doc: Doc | Span, token: Token) -> str | None:
-    speech = load_lexicon().cues["speech_verbs"]
-    for t in doc:
-        if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
-            objects = [g for g in doc[t.i + 1].children if g.dep_ == "pobj"]
-            if objects:
-                return " ".join(w.text for w in np_words(objects[0]))
-    node = token
-    for _ in range(8):
-        if node.head.i == node.i:
-            break
-        parent = node.head
-        if lemma(parent) in speech and node.dep_ in {"ccomp", "xcomp", "dobj"}:
-            subject = _subject(parent)
-            if subject is not None:
-                return " ".join(w.text for w in np_words(subject))
-        node = parent
-    return None
-
-
-COUNTRY_PREPS = frozenset({"in", "into", "inside", "across", "throughout", "within"})
-
-
-def is_country(mention: PlaceMention) -> bool:
-    return not mention.region and any(p.kind == "country" for p in mention.candidates)
-
-
-def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
-    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow")."""
-    entry = load_actor_table().by_alias.get(mention.text.lower())
-    if entry is None or entry.kind not in {"capital", "country"}:
-        return False
-    token = doc[mention.start]
-    if entry.kind == "country":
-        return token.dep_ in SUBJECT_DEPS | {"poss", "dobj"} or token.head.lower_ in {
-            "by",
-            "between",
-            "against",
-        }
-    head_prep = token.head.lower_ if token.dep_ in {"pobj", "conj"} else ""
-    return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
-        "by",
-        "between",
-        "with",
-        "against",
-    }
-
-
-def pick_location(
-    doc: Doc | Span,
-    triggers: list[Token],
-    mentions: list[PlaceMention],
-    state: ArticleState,
-    own_only: bool = False,
-) -> Location | None:
-    places = [m for m in mentions if not is_actor_mention(doc, m)]
-    if not places:
-        return None
-    admin1 = best_admin1(mentions, state.countries)
-    subtree = {t.i for t in triggers[0].subtree}
-
-    def rank(m: PlaceMention) -> tuple[float, ...]:
-        token = doc[m.start]
-        inside = float(m.start in subtree)
-        prep = (
-            token.head.lower_
-            if token.dep_ == "pobj"
-            else token.head.head.lower_
-            if token.head.dep_ == "pobj"
-            else ""
-        )
-        good_prep = float(prep in PLACE_PREPS or m.region)
-        specific = 0.0 if is_country(m) else 1.0 if m.region else 2.0
-        return inside, float(m.settlement), good_prep, specific, -abs(m.start - triggers[0].i)
-
-    for mention in sorted(places, key=rank, reverse=True):
-        if own_only and mention.start not in subtree:
-            continue
-        token = doc[mention.start]
-        if is_country(mention) and not (token.dep_ == "pobj" and token.head.lower_ in COUNTRY_PREPS):
-            continue
-        location = resolve(mention, state.countries, admin1)
-        if location is not None:
-            return location
     return None

@@ -18,19 +18,12 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from schemas import Actor, EventTime, Location
-from services.extractor.rules.arguments import (
-    ArticleState,
-    claimant_of,
-    is_country,
-    noun_actor,
-    pick_location,
-    trigger_actor,
-    trigger_recipient,
-)
+from services.extractor.rules.arguments import ArticleState, noun_actor, trigger_actor, trigger_recipient
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.triggers import Trigger, find_triggers, lemma
+from services.extractor.rules.where import claimant_of, is_country, pick_location
 
 HOSTILE = frozenset({"assault", "coerce"})
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
