@@ -127,3 +127,19 @@ def test_no_crash_on_odd_input(engine: RuleEngine) -> None:
     assert time.perf_counter() - started < 60
     assert len(events) >= 1
     assert isinstance(engine.extract(make_article("x" * 1_000_000)), list)
+
+
+def test_ages_are_not_counts_and_a_victim_is_one(engine: RuleEngine) -> None:
+    text = "A Russian drone strike on a bus in Kherson killed a 65-year-old man and injured two women."
+    (event,) = engine.extract(make_article(text))
+    assert {(q.kind, q.value) for q in event.quantities} == {("killed", 1), ("injured", 2)}
+
+
+def test_prisoner_swap_names_both_sides(engine: RuleEngine) -> None:
+    (event,) = engine.extract(make_article("Ukraine and Russia exchanged 84 prisoners of war on Thursday."))
+    assert event.event_type == "cooperate"
+    assert {(q.kind, q.value) for q in event.quantities} == {("exchanged", 84)}
+    assert (event.actor and event.actor.country, event.recipient and event.recipient.country) == (
+        "UKR",
+        "RUS",
+    )

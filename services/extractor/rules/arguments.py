@@ -15,7 +15,7 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 INHERIT_DEPS = frozenset({"xcomp", "conj", "advcl", "acl", "pcomp"})
 RECIPIENT_PREPS = frozenset(
-    {"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to"}
+    {"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to", "for"}
 )
 PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 
@@ -161,6 +161,13 @@ def trigger_actor(
 
 
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
+    for subject, _ in _clause_subjects(tokens[0], True)[
+        :1
+    ]:  # "Ukraine and Russia exchanged ...": the other side
+        for other in subject.conjuncts:
+            found = actor_of_tokens(np_words(other), state)
+            if found is not None and found.country and actor is not None and found.country != actor.country:
+                return found
     for token in tokens:
         for child in token.children:
             candidates: list[Token] = []

@@ -250,6 +250,9 @@ def sentence_drafts(
                 draft.recipient = actor or draft.recipient
                 draft.event_type, draft.mode, draft.actor, draft.location = "accuse", None, speaker, None
         drafts.append(draft)
+    protests = [d for d in drafts if d.event_type == "protest"]
+    if protests:  # "protesters gathered to demand ...": the demand is what the protest is about
+        drafts = [d for d in drafts if d.event_type != "request" or d.quantities]
     return _merge_same_type(drafts)
 
 

@@ -111,6 +111,9 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             i += 1
             continue
         count = read_count(words, i)
+        after = "".join(w.lower() for w in words[i + 1 : i + 5]) if count is not None else ""
+        if after.startswith(("-year-old", "year-old", "-years-old", "-month-old", "-day-old")):
+            count = None  # an age ("a 65-year-old man"), not a count
         if count is None or (i + 1 < len(doc) and doc[i + 1].lower_ in {"of"} and token.lower_ == "one"):
             i += 1
             continue
@@ -130,4 +133,26 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
                 FoundQuantity(kind, obj, count.value, count.upper, count.approx, text, counted, governor)
             )
         i = max(count.end, i + 1)
-    return found
+    return found + _single_victims(doc, found)
+
+
+def _single_victims(doc: Doc, found: list[FoundQuantity]) -> list[FoundQuantity]:
+    """'killed a man', 'injured a child': one person, when no number is given for that verb."""
+    q = load_lexicon().quantity
+    people = set(q["people"])
+    governed = {f.governor.i for f in found if f.governor is not None}
+    singles: list[FoundQuantity] = []
+    for token in doc:
+        kind = q["verbs"].get(lemma(token)) if token.pos_ == "VERB" else None
+        if kind not in {"killed", "injured"} or token.i in governed:
+            continue
+        for child in token.children:
+            if (
+                child.dep_ in {"dobj", "nsubjpass"}
+                and lemma(child) in people
+                and child.tag_ == "NN"
+                and any(d.lower_ in {"a", "an", "one"} for d in child.children if d.dep_ in {"det", "nummod"})
+            ):
+                text = doc[min(d.i for d in child.subtree) : child.i + 1].text
+                singles.append(FoundQuantity(kind, lemma(child), 1, None, False, text, child, token))
+    return singles
