@@ -170,7 +170,7 @@ class RuleEngine:
                 upper=q.upper,
                 approx=q.approx,
                 text=q.text,
-                claimant=draft.claimant,
+                claimant=q.claimant or draft.claimant,
             )
             for q in draft.quantities
         ]

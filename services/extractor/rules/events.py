@@ -235,6 +235,8 @@ def sentence_drafts(
             root.hypothetical,
             members=members,
         )
+        for quantity in counts:
+            quantity.claimant = quantity.claimant or draft.claimant
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         _reframe(draft, root)

@@ -34,6 +34,7 @@ class FoundQuantity:
     text: str
     counted: Token  # the counted noun (or the number when there is none)
     governor: Token | None  # the word that gave the kind
+    claimant: str | None = None  # who gives the number (set per sentence)
 
 
 def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
