@@ -66,6 +66,12 @@ def _sentence_case(sentence: str) -> str:
     return _WORD.sub(lower, sentence)
 
 
+def _conditional_hit(tokens: list[str]) -> bool:
+    conditional = load_lexicon().conditional_forms
+    present = set(tokens)
+    return any(w in conditional and conditional[w] & present for w in tokens)
+
+
 class RuleEngine:
     """PLOVER events from English news text with spaCy and lexicons kept as data files."""
 
@@ -105,7 +111,12 @@ class RuleEngine:
                 ):
                     state.countries[found[0].country] += 1
             lowered = sentence.lower()
-            if any(w in forms for w in _WORD.findall(lowered)) or any(p in lowered for p in phrases):
+            tokens = _WORD.findall(lowered)
+            if (
+                any(w in forms for w in tokens)
+                or any(p in lowered for p in phrases)
+                or _conditional_hit(tokens)
+            ):
                 chosen.append((number, start, min(end, start + MAX_SENTENCE_CHARS)))
         return chosen
 

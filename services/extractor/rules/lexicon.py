@@ -41,7 +41,10 @@ class Lexicon:
     lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form (nouns first)
     verb_lemmas: dict[str, str] = field(default_factory=dict)  # surface form -> base form of a verb
     trigger_forms: frozenset[str] = frozenset()  # lower-case single words that may state an event
-    phrase_texts: tuple[str, ...] = ()  # lower-case multi-word triggers, looked for as substrings
+    phrase_texts: tuple[str, ...] = ()
+    conditional_forms: dict[str, frozenset[str]] = field(
+        default_factory=dict
+    )  # form -> words it needs  # lower-case multi-word triggers, looked for as substrings
     quantity: dict[str, Any] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
     modified_nouns: dict[str, tuple[frozenset[str], TriggerSense]] = field(default_factory=dict)
@@ -142,10 +145,21 @@ def load_lexicon() -> Lexicon:
             lex.verb_lemmas.setdefault(form, verb)
     lex.lemmas.update(triggers["irregular"])
     lex.verb_lemmas.update(triggers["irregular"])
-    trigger_verbs = (
-        {w for (w, pos) in lex.triggers if pos == "verbs"} | set(lex.object_senses) | set(lex.prep_senses)
-    )
-    forms |= {form for form, lemma in lex.lemmas.items() if lemma in trigger_verbs}
+    plain_verbs = {w for (w, pos) in lex.triggers if pos == "verbs"}
+    forms |= {form for form, lemma in lex.verb_lemmas.items() if lemma in plain_verbs}
+    # verbs that only count with an object or preposition ("send troops", "push into") need one of those too
+    for verb in (set(lex.object_senses) | set(lex.prep_senses)) - plain_verbs:
+        needed: set[str] = {p for p in lex.prep_senses.get(verb, {}) if p != "_"}
+        for obj in lex.object_senses.get(verb, {}):
+            needed |= _noun_forms(obj) if not obj.startswith("_") else set()
+        if "_" in lex.prep_senses.get(verb, {}) or "_propn" in lex.object_senses.get(verb, {}):
+            needed = set()  # any object will do
+        for form, lemma in lex.verb_lemmas.items():
+            if lemma == verb:
+                if needed:
+                    lex.conditional_forms[form] = frozenset(needed)
+                else:
+                    forms.add(form)
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
     lex.trigger_forms = frozenset(forms)
     lex.phrase_texts = tuple(sorted(phrase_texts))
