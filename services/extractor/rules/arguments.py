@@ -62,6 +62,17 @@ def subject_of(verb: Token) -> Token | None:
             for grand in child.children:
                 if grand.dep_ == "pobj":
                     return grand
+    if verb.dep_ == "ROOT" and verb.pos_ == "VERB":
+        # parse repair: "..., Russia and Ukraine engaged in ..." with the names attached elsewhere
+        k = verb.i - 1
+        while k >= verb.sent.start and verb.doc[k].pos_ in {"AUX", "ADV", "PART"}:
+            k -= 1
+        first: Token | None = None
+        while k >= verb.sent.start and (verb.doc[k].pos_ == "PROPN" or verb.doc[k].lower_ == "and"):
+            if verb.doc[k].pos_ == "PROPN":
+                first = verb.doc[k]
+            k -= 1
+        return first
     return None
 
 
