@@ -109,14 +109,16 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
     not an actor, and the climb stops there; for statements the speaker is the actor."""
     node = token
     arrived_by = ""
+    self_report = False  # "X said it had struck ...": the pronoun is the speaker, who is then the actor
     found: list[tuple[Token, Token]] = []
     for _ in range(12):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
             subject = subject_of(node)
-            if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who"}:
+            if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who", "we"}:
+                self_report = self_report or (not found and subject.lower_ in {"it", "they", "we"})
                 subject = None
             if subject is not None and subject.i != token.i and token not in subject.subtree:
-                if not statement and arrived_by in {"ccomp", "dobj"} and lemma(node) in REPORTING_VERBS:
+                if not statement and arrived_by and lemma(node) in REPORTING_VERBS and not self_report:
                     break
                 found.append((subject, node))
                 if len(found) >= 3:

@@ -26,6 +26,10 @@ from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
 
 HOSTILE = frozenset({"assault", "coerce"})
+OWN_SIDE = frozenset(
+    {"its", "their", "our", "we", "us"}
+)  # "Moscow said its forces struck ...": no accusation
+VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 
@@ -113,7 +117,18 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
         while above is not None and above.absorbed_into is not None:
             above = above.absorbed_into
         own_counts = bool(attached.get(trigger.i))
-        if above is not None and not (own_counts and trigger.event_type != above.event_type):
+        coordinated = (  # "struck targets and denied hitting civilians": two predicates, two events
+            above is not None
+            and trigger.token.dep_ == "conj"
+            and trigger.token.head.i == above.anchor.i
+            and trigger.token.pos_ == above.token.pos_ == "VERB"
+            and trigger.event_type != above.event_type
+        )
+        if (
+            above is not None
+            and not coordinated
+            and not (own_counts and trigger.event_type != above.event_type)
+        ):
             trigger.absorbed_into = above
             above.members.append(trigger)
             continue
@@ -221,7 +236,9 @@ def sentence_drafts(
             if actor is not None or subject_recipient is not None:
                 break
         recipient = trigger_recipient([m.token for m in members], state, actor) or subject_recipient
-        location = pick_location(doc, [m.token for m in members], mentions, state)
+        location = pick_location(
+            doc, [m.token for m in members], mentions, state, statement=root.event_type in VERBAL
+        )
         draft = Draft(
             sense.event_type,
             sense.mode,
@@ -248,7 +265,10 @@ def sentence_drafts(
             speaker = quoted_speaker
             if frame is not None:
                 speaker, _ = trigger_actor(frame, state, frozenset(), True)
-            if speaker is not None and (actor is None or actor.country != speaker.country):
+            verb = root.token if root.token.pos_ == "VERB" else root.token.head
+            subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+            own_side = subject is not None and any(t.lower_ in OWN_SIDE for t in subject.subtree)
+            if speaker is not None and not own_side and (actor is None or actor.country != speaker.country):
                 draft.recipient = actor or draft.recipient
                 draft.event_type, draft.mode, draft.actor, draft.location = "accuse", None, speaker, None
         drafts.append(draft)

@@ -70,13 +70,19 @@ def _joins(event: ArticleEvent, draft: Draft) -> bool:
     return same_place(old.location, draft.location)
 
 
-def _absorb(event: ArticleEvent, draft: Draft) -> None:
+def _absorb(event: ArticleEvent, draft: Draft, keep_place: bool = False) -> None:
     old = event.draft
     known = {(q.kind, q.object, q.value) for q in old.quantities}
-    old.quantities.extend(q for q in draft.quantities if (q.kind, q.object, q.value) not in known)
+    unnamed = {(q.kind, q.value) for q in old.quantities if q.object is None}
+    named = {(q.kind, q.value) for q in old.quantities}
+    for q in draft.quantities:  # "killing at least 12", then "12 people were killed": one count
+        key = (q.kind, q.value)
+        if (q.kind, q.object, q.value) in known or key in unnamed or (q.object is None and key in named):
+            continue
+        old.quantities.append(q)
     old.actor = old.actor or draft.actor
     old.recipient = old.recipient or draft.recipient
-    old.location = old.location or draft.location
+    old.location = old.location or (None if keep_place else draft.location)
     old.mode = old.mode or draft.mode
     old.time = old.time or draft.time
     old.claimant = old.claimant or draft.claimant
@@ -84,10 +90,27 @@ def _absorb(event: ArticleEvent, draft: Draft) -> None:
 
 def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int], index: int) -> None:
     interceptions = bool(draft.quantities) and all(q.kind == "intercepted" for q in draft.quantities)
-    if interceptions:
+    if interceptions:  # the barrage they answer: by the weapons' side, else the latest with launch counts
+        owners = {q.owner for q in draft.quantities if q.owner}
+        for event in reversed(events):
+            actor = event.draft.actor
+            if (
+                owners
+                and event.draft.event_type == "assault"
+                and actor is not None
+                and actor.country in owners
+            ):
+                _absorb(event, draft, keep_place=True)
+                return
+        for event in reversed(events):
+            if event.draft.event_type == "assault" and any(
+                q.kind == "launched" for q in event.draft.quantities
+            ):
+                _absorb(event, draft, keep_place=True)
+                return
         for event in reversed(events):
             if event.draft.event_type == "assault" and index - event.sentence_index <= 3:
-                _absorb(event, draft)
+                _absorb(event, draft, keep_place=True)
                 return
     if draft.event_type in STATEMENT_TYPES:
         # statements only continue the article's latest event, a few sentences back at most

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
+from services.extractor.rules.actors import ActorEntry, load_actor_table
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.numbers import read_count
 from services.extractor.rules.triggers import NOUN_POS, lemma
@@ -35,6 +36,7 @@ class FoundQuantity:
     counted: Token  # the counted noun (or the number when there is none)
     governor: Token | None  # the word that gave the kind
     claimant: str | None = None  # who gives the number (set per sentence)
+    owner: str | None = None  # ISO3 of the side the counted weapons belong to ("41 Ukrainian drones")
 
 
 def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
@@ -48,7 +50,8 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     for k in range(end, min(end + 4, len(doc))):
         if doc[k].pos_ in NOUN_POS:
             return doc[k]
-        if doc[k].pos_ not in {"ADJ", "ADP", "DET", "VERB", "NUM", "PUNCT"} or doc[k].lower_ in {",", "and"}:
+        skippable = doc[k].pos_ in {"ADJ", "DET", "NUM", "PUNCT"} or doc[k].lower_ == "of"
+        if not skippable or doc[k].lower_ in {",", "and"}:
             break
     if number.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}:
         return number
@@ -86,6 +89,11 @@ def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, T
             break
         node = head
     return None, None
+
+
+def _demonym(word: str) -> ActorEntry | None:
+    entry = load_actor_table().by_alias.get(word.lower())
+    return entry if entry is not None and entry.kind == "demonym" else None
 
 
 def _fits(kind: str, obj: str | None) -> bool:
@@ -130,8 +138,18 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             kind, governor = "launched", counted
         if kind is not None and _fits(kind, obj):
             text = doc[count.start : max(count.end, counted.i + 1)].text
+            owner = next(
+                (
+                    e.country
+                    for c in counted.children
+                    if c.dep_ == "amod" and (e := _demonym(c.text)) is not None
+                ),
+                None,
+            )
             found.append(
-                FoundQuantity(kind, obj, count.value, count.upper, count.approx, text, counted, governor)
+                FoundQuantity(
+                    kind, obj, count.value, count.upper, count.approx, text, counted, governor, None, owner
+                )
             )
         i = max(count.end, i + 1)
     return found + _single_victims(doc, found)

@@ -57,7 +57,7 @@ def is_country(mention: PlaceMention) -> bool:
     return not mention.region and any(p.kind == "country" for p in mention.candidates)
 
 
-def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
+def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = True) -> bool:
     """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow")."""
     entry = load_actor_table().by_alias.get(mention.text.lower())
     if entry is None or entry.kind not in {"capital", "country"}:
@@ -70,11 +70,16 @@ def is_actor_mention(doc: Doc | Span, mention: PlaceMention) -> bool:
             "against",
         }
     head_prep = token.head.lower_ if token.dep_ in {"pobj", "conj"} else ""
+    if not statement:  # "Russia pounds Kyiv", "attacks on Kyiv and Kharkiv": the capital is the target
+        return token.dep_ in SUBJECT_DEPS | {"poss"} or head_prep in {"by", "between", "with"}
     return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
         "by",
         "between",
         "with",
         "against",
+        "on",
+        "to",
+        "from",
     }
 
 
@@ -84,8 +89,10 @@ def pick_location(
     mentions: list[PlaceMention],
     state: ArticleState,
     own_only: bool = False,
+    statement: bool = False,
 ) -> Location | None:
-    places = [m for m in mentions if not is_actor_mention(doc, m)]
+    """The place of an event; statements (accuse, request, ...) only take a place they were made in or at."""
+    places = [m for m in mentions if not is_actor_mention(doc, m, statement)]
     if not places:
         return None
     admin1 = best_admin1(mentions, state.countries)
@@ -110,6 +117,9 @@ def pick_location(
             continue
         token = doc[mention.start]
         if is_country(mention) and not (token.dep_ == "pobj" and token.head.lower_ in COUNTRY_PREPS):
+            continue
+        said_there = token.dep_ == "pobj" and token.head.lower_ in {"in", "at"}
+        if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
         location = resolve(mention, state.countries, admin1)
         if location is not None:
