@@ -60,7 +60,7 @@ def _sentence_case(sentence: str) -> str:
         word = match.group(0)
         bare = re.sub(r"['’]s$", "", word)
         if match.start() == 0 or fold(bare) in gazetteer or fold(bare) in table:
-            return word
+            return word.capitalize() if word.isupper() and len(word) > 3 else word
         return word.lower()
 
     return _WORD.sub(lower, sentence)

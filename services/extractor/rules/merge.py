@@ -20,6 +20,7 @@ from schemas import Actor, Location
 from services.extractor.rules.events import Draft
 from services.extractor.rules.places import fold
 
+AIR_MODES = frozenset({"aerial", "drone", "missile"})
 STATEMENT_TYPES = frozenset(
     {"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"}
 )
@@ -65,6 +66,13 @@ def _joins(event: ArticleEvent, draft: Draft) -> bool:
         return _same_actor(old.actor, draft.actor, strict=True)
     if not _same_actor(old.actor, draft.actor, strict=False) or _counts_conflict(old, draft):
         return False
+    if old.actor and draft.recipient and old.actor.country == draft.recipient.country and not draft.actor:
+        return False  # the side that lost troops is not the attacker
+    target = old.recipient.country if old.recipient else old.location.country if old.location else None
+    if draft.recipient and draft.recipient.country and target and target != draft.recipient.country:
+        return False
+    if {old.mode, draft.mode} & {"ground"} and {old.mode, draft.mode} & AIR_MODES:
+        return False  # a ground advance and an air strike are two events
     if draft.location is None:
         return True
     return same_place(old.location, draft.location)
@@ -89,9 +97,16 @@ def _absorb(event: ArticleEvent, draft: Draft, keep_place: bool = False) -> None
 
 
 def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int], index: int) -> None:
+    owners = {q.owner for q in draft.quantities if q.owner and q.kind in {"intercepted", "launched"}}
+    if owners and (draft.actor is None or draft.actor.country not in owners):
+        # "air defenses shot down 87 of 101 drones launched by Russia": the attack is the weapons' side's
+        country = sorted(owners)[0]
+        draft.recipient, draft.actor = (
+            draft.actor,
+            Actor(text="", name=None, country=country, sector="military"),
+        )
     interceptions = bool(draft.quantities) and all(q.kind == "intercepted" for q in draft.quantities)
     if interceptions:  # the barrage they answer: by the weapons' side, else the latest with launch counts
-        owners = {q.owner for q in draft.quantities if q.owner}
         for event in reversed(events):
             actor = event.draft.actor
             if (

@@ -121,7 +121,10 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
     i = 0
     while i < len(words):
         if not (words[i][:1].isupper() and proper[i]) or (
-            words[i].isupper() and len(words[i]) > 2 and i + 1 < len(words) and not words[i + 1][:1].isupper()
+            words[i].isupper()
+            and 2 < len(words[i]) <= 4
+            and i + 1 < len(words)
+            and not words[i + 1][:1].isupper()
         ):
             i += 1
             continue

@@ -58,9 +58,16 @@ def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
     return None
 
 
-def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, Token | None]:
+def _kind_from_governors(
+    counted: Token, obj: str | None, direct: bool = True
+) -> tuple[str | None, Token | None]:
     q = load_lexicon().quantity
     weapons = set(q["weapons"])
+    for child in counted.children if direct else ():  # "101 drones launched by Russia", "troops deployed"
+        if child.dep_ == "acl" and child.tag_ == "VBN":
+            kind = q["verbs"].get(lemma(child))
+            if kind is not None and _fits(kind, obj):
+                return kind, child
     node = counted
     for _ in range(5):
         head = node.head
@@ -73,6 +80,8 @@ def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, T
             kind = q["verbs"].get(word) if head.pos_ != "NOUN" else q["noun_heads"].get(word)
             if kind is None and head.pos_ in NOUN_POS:
                 kind = q["noun_heads"].get(word)
+            if kind is not None and not _fits(kind, obj) and obj in set(q["people"]):
+                kind = q["people_verbs"].get(word)
             if kind is not None and _fits(kind, obj):
                 return kind, head
             for child in head.children:
@@ -89,6 +98,21 @@ def _kind_from_governors(counted: Token, obj: str | None) -> tuple[str | None, T
             break
         node = head
     return None, None
+
+
+def _owner(counted: Token) -> str | None:
+    """The side counted weapons belong to: "41 Ukrainian drones", "101 drones launched by Russia"."""
+    table = load_actor_table().by_alias
+    for child in counted.children:
+        if child.dep_ == "amod" and (entry := _demonym(child.text)) is not None:
+            return entry.country
+        if child.dep_ == "acl":
+            for agent in (g for g in child.children if g.dep_ == "agent"):
+                for name in (g for g in agent.children if g.dep_ == "pobj"):
+                    found = table.get(name.lower_)
+                    if found is not None and found.kind != "person":
+                        return found.country
+    return None
 
 
 def _demonym(word: str) -> ActorEntry | None:
@@ -131,21 +155,14 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             i = count.end
             continue
         obj = lemma(counted) if counted.pos_ in NOUN_POS and not counted.like_num else None
-        kind, governor = _kind_from_governors(counted, obj)
+        kind, governor = _kind_from_governors(counted, obj, doc[count.end - 1].head.i == counted.i)
         if kind is None and obj in q["nouns"] and obj is not None:
             kind, governor = q["nouns"][obj], counted
         if kind is None and obj in set(q["weapons"]) and has_assault:
             kind, governor = "launched", counted
         if kind is not None and _fits(kind, obj):
             text = doc[count.start : max(count.end, counted.i + 1)].text
-            owner = next(
-                (
-                    e.country
-                    for c in counted.children
-                    if c.dep_ == "amod" and (e := _demonym(c.text)) is not None
-                ),
-                None,
-            )
+            owner = _owner(counted)
             found.append(
                 FoundQuantity(
                     kind, obj, count.value, count.upper, count.approx, text, counted, governor, None, owner
