@@ -178,6 +178,9 @@ def _single_victims(doc: Doc, found: list[FoundQuantity]) -> list[FoundQuantity]
     people = set(q["people"])
     governed = {f.governor.i for f in found if f.governor is not None}
     singles: list[FoundQuantity] = []
+    text = doc.text.lower()
+    if not any(word in text for word in (" a ", " an ", " one ")):
+        return singles
     for token in doc:
         kind = q["verbs"].get(lemma(token)) if token.pos_ == "VERB" else None
         if kind not in {"killed", "injured"} or token.i in governed:

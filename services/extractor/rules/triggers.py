@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Token
 from services.extractor.rules.lexicon import TriggerSense, lemma_of, load_lexicon
 
 NOUN_POS = frozenset({"NOUN", "PROPN"})
+DEMAND_VERBS = frozenset({"reiterate", "conclude", "insist", "demand"})
 CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "pcomp"})
 
 
@@ -128,19 +129,17 @@ def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
 def find_triggers(doc: Doc) -> list[Trigger]:
     used: set[int] = set()
     triggers = _phrase_triggers(doc, used)
+    speech = load_lexicon().cues["speech_verbs"] | DEMAND_VERBS
     for token in doc:
         if token.i in used:
             continue
         sense = _sense_of(token)
         if sense is not None:
             triggers.append(Trigger(token, sense.event_type, sense.mode))
-    speech = load_lexicon().cues["speech_verbs"] | {"reiterate", "conclude", "insist", "demand"}
-    taken = {t.i for t in triggers} | used
-    for token in doc:  # "X said that Y must do Z": a demand even when Z is no trigger word
-        if token.i in taken or token.pos_ != "VERB" or token.dep_ not in {"ccomp", "conj"}:
-            continue
-        if (
-            any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children)
+        elif (  # "X said that Y must do Z": a demand even when Z is no trigger word
+            token.pos_ == "VERB"
+            and token.dep_ in {"ccomp", "conj"}
+            and any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children)
             and lemma(token.head) in speech
         ):
             triggers.append(Trigger(token, "request", None))

@@ -32,7 +32,7 @@ PLACE_PREPS = frozenset(
 
 def claimant_of(doc: Doc | Span, token: Token) -> str | None:
     speech = load_lexicon().cues["speech_verbs"]
-    for t in doc:
+    for t in doc if "ccording to" in doc.text else ():
         if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             objects = [g for g in doc[t.i + 1].children if g.dep_ == "pobj"]
             if objects:
