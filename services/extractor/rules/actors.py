@@ -18,6 +18,7 @@ from services.extractor.rules.lexicon import DATA_DIR
 from services.extractor.rules.places import country_of_text, fold
 
 MAX_ALIAS_WORDS = 3
+_TRAILING = re.compile(r"['’]s$|[,.;:!?)”\"]+$")
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,7 @@ class ActorEntry:
 class ActorTable:
     by_alias: dict[str, ActorEntry]
     first_words: frozenset[str]  # folded first words of aliases and country names, for a quick reject
+    lower_case_aliases: frozenset[str]  # aliases written in lower case in the table ("von der Leyen")
     sectors: dict[str, str]
     titles: frozenset[str]
 
@@ -57,13 +59,17 @@ def load_actor_table() -> ActorTable:
         if any(p.kind == "country" for p in places)
     ]
     first_words = frozenset(a.split()[0] for a in [*by_alias, *countries] if a)
-    return ActorTable(by_alias, first_words, sectors, titles)
+    lower_case = frozenset(e.alias.split()[0] for e in by_alias.values() if not e.alias[:1].isupper())
+    return ActorTable(by_alias, first_words, lower_case, sectors, titles)
 
 
 def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     """The longest actor alias starting at word i: (entry, number of words)."""
     table = load_actor_table()
-    if fold(re.sub(r"['’]s$|[,.;:!?)”\"]+$", "", words[i])) not in table.first_words:
+    word = words[i]
+    if not word[:1].isupper() and word.lower() not in table.lower_case_aliases:
+        return None
+    if fold(_TRAILING.sub("", word)) not in table.first_words:
         return None
     for n in range(min(MAX_ALIAS_WORDS, len(words) - i), 0, -1):
         text = " ".join(words[i : i + n])
