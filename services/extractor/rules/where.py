@@ -30,9 +30,19 @@ PLACE_PREPS = frozenset(
 )
 
 
+def _mentions_according(doc: Doc | Span) -> bool:
+    """Whether 'according to' occurs (computed once per parsed sentence)."""
+    cached = doc.user_data.get("according") if isinstance(doc, Doc) else None
+    if cached is None:
+        cached = "ccording to" in doc.text
+        if isinstance(doc, Doc):
+            doc.user_data["according"] = cached
+    return bool(cached)
+
+
 def claimant_of(doc: Doc | Span, token: Token) -> str | None:
     speech = load_lexicon().cues["speech_verbs"]
-    for t in doc if "ccording to" in doc.text else ():
+    for t in doc if _mentions_according(doc) else ():
         if t.lower_ == "according" and t.i + 1 < len(doc) and doc[t.i + 1].lower_ == "to":
             objects = [g for g in doc[t.i + 1].children if g.dep_ == "pobj"]
             if objects:
