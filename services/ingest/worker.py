@@ -22,7 +22,7 @@ from services.documents import content_hash
 from services.ingest import dedup
 from services.ingest.cleaning import CleanedPage, clean_html
 from services.ingest.feed_poller import poll_feeds_forever
-from services.ingest.fetcher import Fetcher, FetchError
+from services.ingest.fetcher import Fetcher, FetchError, retry_after_seconds
 from services.ingest.politeness import Politeness
 from services.runtime import streams
 from services.runtime.consumer import PermanentError
@@ -114,7 +114,9 @@ class Ingestor:
             raise PermanentError(str(exc)) from exc
         self.metrics.fetched.labels(str(result.status)).inc()
         if result.status == 429 or result.status >= 500:
-            raise FetchError("http", f"{request.url}: HTTP {result.status}", retryable=True)
+            retry_after = retry_after_seconds(result.headers.get("retry-after"))
+            message = f"{request.url}: HTTP {result.status}"
+            raise FetchError("http", message, retryable=True, retry_after=retry_after)
         if result.status >= 400:
             raise PermanentError(f"{request.url}: HTTP {result.status}")
         if result.content_type not in HTML_TYPES:

@@ -102,7 +102,7 @@ class ReliableConsumer(Generic[M]):
             if deliveries >= self.settings.max_deliveries:
                 await self._dead_letter(entry_id, body, exc, deliveries)
             else:
-                self._schedule_retry(entry_id, deliveries)
+                self._schedule_retry(entry_id, deliveries, getattr(exc, "retry_after", None))
             return
         self.health.set("dependency", "ok")
         try:
@@ -114,10 +114,13 @@ class ReliableConsumer(Generic[M]):
             return
         self.metrics.messages.labels(self.stream, "ok").inc()
 
-    def _schedule_retry(self, entry_id: str, deliveries: int) -> None:
-        """Retry our own failure soon (capped exponential backoff) instead of waiting out the idle time."""
+    def _schedule_retry(self, entry_id: str, deliveries: int, retry_after: float | None = None) -> None:
+        """Retry our own failure soon (capped exponential backoff, or the server's Retry-After when it
+        gave one) instead of waiting out the idle time."""
         self.metrics.messages.labels(self.stream, "retry").inc()
         backoff = min(0.5 * 2 ** (deliveries - 1), self.settings.redis_retry_max_s)
+        if retry_after is not None:
+            backoff = max(backoff, min(float(retry_after), self.settings.feed_max_interval_s))
         self._retry_due[entry_id] = time.monotonic() + backoff
 
     async def retry_own(self, consumer: str) -> int:
