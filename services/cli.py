@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
+from redis.exceptions import RedisError
 
 from services.documents import DocumentError, load_document
 
@@ -79,6 +80,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except (RedisError, OSError) as exc:
+        print(f"newswire: cannot reach Redis or the database: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
 
 
 def _first_error(exc: ValidationError) -> str:
