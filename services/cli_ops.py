@@ -8,6 +8,7 @@ import contextlib
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -57,6 +58,8 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from services.workers import build_worker
 
     setup_logging()
+    # Until the worker's loop takes over SIGTERM, stopping during start-up is a clean exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     settings = Settings()
     with redis_url(settings) as url:
         settings = settings.model_copy(update={"redis_url": SecretStr(url)})

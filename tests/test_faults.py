@@ -22,11 +22,11 @@ from services.demo import sample_texts
 from services.documents import content_hash
 from services.extractor.engine import get_engine
 from services.runtime import streams
-from services.runtime.embedded_redis import RedisProcess
+from services.runtime.embedded_redis import RedisProcess, free_port
 from services.runtime.settings import Settings
 from services.runtime.worker import ensure_topology
 from services.store import db
-from tests.pipeline_harness import start_worker, wait_idle, worker_env
+from tests.pipeline_harness import http_get, start_worker, wait_idle, worker_env
 
 pytestmark = pytest.mark.slow
 
@@ -118,6 +118,38 @@ def test_kill9_mid_run_and_a_replica_that_never_returns(settings: Settings, tmp_
     assert sorted(article_ids) == sorted(a.article_id for a in articles)
     assert len(event_ids) == len(set(event_ids))
     assert set(event_ids) == expected_event_ids(articles)
+
+
+def test_sigterm_finishes_in_flight_work_within_the_bound(settings: Settings, tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'term.db'}"
+    settings = settings.model_copy(update={"database_url": SecretStr(database_url)})
+    asyncio.run(publish_articles(settings, make_articles(150)))
+    env = worker_env(settings, {"NEWSWIRE_SHUTDOWN_TIMEOUT_S": "10"})
+    port = free_port()
+    extractor = start_worker("extractor", {**env, "NEWSWIRE_CONSUMER": "extractor-t"}, port)
+    store = start_worker("store", env)
+    try:
+        assert http_get(f"http://127.0.0.1:{port}/healthz", timeout=60)[0] == 200
+        time.sleep(1)  # mid-run: extracting
+        started = time.monotonic()
+        extractor.send_signal(signal.SIGTERM)
+        assert extractor.wait(timeout=60) == 0
+        assert time.monotonic() - started < 10 + 5
+
+        async def pending_of(consumer: str) -> int:
+            redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+            try:
+                rows = await redis.xpending_range(
+                    settings.stream("articles"), "extractor", "-", "+", 1000, consumer
+                )
+                return len(rows)
+            finally:
+                await redis.aclose()
+
+        # only the entries read ahead stay pending, for a replica (or this one, restarted) to reclaim
+        assert asyncio.run(pending_of("extractor-t")) <= settings.prefetch
+    finally:
+        stop_all([store])
 
 
 def test_redis_restart_mid_run_loses_nothing(settings: Settings, tmp_path: Path) -> None:

@@ -25,6 +25,7 @@ class Settings(BaseSettings):
 
     # delivery guarantees
     max_deliveries: int = Field(default=5, ge=1)
+    prefetch: int = Field(default=4, ge=1, description="entries one XREADGROUP takes; small keeps replicas fair")
     reclaim_idle_ms: int = Field(default=60_000, ge=100)
     reclaim_interval_s: float = Field(default=5.0, gt=0)
     trim_interval_s: float = Field(default=30.0, gt=0)

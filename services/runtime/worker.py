@@ -148,7 +148,9 @@ async def run_worker(
         await stop.wait()
     finally:
         log.info("%s worker stopping", spec.name)
-        for task in tasks:
+        # Loops see `stop` and end after the entry in hand; only a loop stuck past the bound is cancelled.
+        _, stuck = await asyncio.wait(tasks, timeout=settings.shutdown_timeout_s) if tasks else (set(), set())
+        for task in stuck:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
         await broker.stop()  # waits up to graceful_timeout for in-flight handlers
@@ -160,7 +162,13 @@ async def run_worker(
 
 
 def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:
-    sub = StreamSub(consumer.stream, group=consumer.group, consumer=consumer_name, polling_interval=1000)
+    sub = StreamSub(
+        consumer.stream,
+        group=consumer.group,
+        consumer=consumer_name,
+        polling_interval=1000,
+        max_records=consumer.settings.prefetch,
+    )
 
     @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
     async def on_message(message: RedisStreamMessage) -> None:
