@@ -34,6 +34,7 @@ log = logging.getLogger(__name__)
 
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[M], Awaitable[Sequence[streams.Output]]]
+BatchHandler = Callable[[list[M]], Awaitable[Sequence[streams.Output]]]
 
 
 class PermanentError(Exception):
@@ -57,6 +58,7 @@ class ReliableConsumer(Generic[M]):
         handle: Handler[M],
         metrics: Metrics,
         health: Health,
+        handle_batch: BatchHandler[M] | None = None,
     ) -> None:
         self.redis = redis
         self.settings = settings
@@ -64,6 +66,7 @@ class ReliableConsumer(Generic[M]):
         self.group = group
         self.model = model
         self.handle = handle
+        self.handle_batch = handle_batch
         self.metrics = metrics
         self.health = health
         self.dead_stream = settings.stream("dead")
@@ -114,6 +117,37 @@ class ReliableConsumer(Generic[M]):
             return
         self.metrics.messages.labels(self.stream, "ok").inc()
 
+    async def process_batch(self, entries: Sequence[tuple[str, bytes]]) -> None:
+        """Handle entries together (one handler call, one MULTI with every output and ack); never raises.
+
+        Invalid entries are dead-lettered on their own. If the batch fails, each entry is handled
+        alone, so one bad entry cannot hold the others back and retries count per entry.
+        """
+        assert self.handle_batch is not None
+        started = time.perf_counter()
+        valid: list[tuple[str, bytes, M]] = []
+        for entry_id, body in entries:
+            try:
+                valid.append((entry_id, body, self.model.model_validate_json(body)))
+            except ValidationError as exc:
+                await self._dead_letter(entry_id, body, exc, 1, reason_type="InvalidMessage")
+        if not valid:
+            return
+        try:
+            outputs = await self.handle_batch([m for _, _, m in valid])
+            await self._publish_and_ack([i for i, _, _ in valid], outputs)
+        except Exception as exc:
+            log.warning(
+                "%s: batch of %d failed (%s); handling its entries one by one", self.stream, len(valid), exc
+            )
+            for entry_id, body, _ in valid:
+                await self.process(entry_id, body, 1)
+            return
+        self.health.set("dependency", "ok")
+        self.health.beat()
+        self.metrics.messages.labels(self.stream, "ok").inc(len(valid))
+        self.metrics.duration.labels(self.stream).observe((time.perf_counter() - started) / len(valid))
+
     def _schedule_retry(self, entry_id: str, deliveries: int, retry_after: float | None = None) -> None:
         """Retry our own failure soon (capped exponential backoff, or the server's Retry-After when it
         gave one) instead of waiting out the idle time."""
@@ -138,14 +172,17 @@ class ReliableConsumer(Generic[M]):
             await self.process(entry_id, streams.decode(claimed[0][1]), deliveries)
         return len(due)
 
-    async def _publish_and_ack(self, entry_id: str, outputs: Sequence[streams.Output]) -> None:
+    async def _publish_and_ack(
+        self, entry_ids: str | Sequence[str], outputs: Sequence[streams.Output]
+    ) -> None:
+        ids = [entry_ids] if isinstance(entry_ids, str) else list(entry_ids)
         async with self.redis.pipeline(transaction=True) as pipe:
             for output in outputs:
                 if isinstance(output, streams.RedisCommand):
                     pipe.execute_command(*output.args)
                 else:
                     pipe.xadd(output[0], await streams.encode(output[1]))  # type: ignore[arg-type]
-            pipe.xack(self.stream, self.group, entry_id)
+            pipe.xack(self.stream, self.group, *ids)
             await pipe.execute()
 
     async def _dead_letter(

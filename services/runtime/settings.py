@@ -25,7 +25,8 @@ class Settings(BaseSettings):
 
     # delivery guarantees
     max_deliveries: int = Field(default=5, ge=1)
-    prefetch: int = Field(default=4, ge=1, description="entries one XREADGROUP takes; small keeps replicas fair")
+    batch_size: int = Field(default=50, ge=1, description="entries per batch for batch subscribers (store)")
+    prefetch: int = Field(default=4, ge=1, description="entries read ahead; small is fair")
     reclaim_idle_ms: int = Field(default=60_000, ge=100)
     reclaim_interval_s: float = Field(default=5.0, gt=0)
     trim_interval_s: float = Field(default=30.0, gt=0)

@@ -17,14 +17,14 @@ from typing import Any
 
 from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
-from faststream.redis.annotations import RedisStreamMessage
+from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
 from faststream.redis.prometheus import RedisPrometheusMiddleware
 from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from services.runtime import streams
-from services.runtime.consumer import Handler, ReliableConsumer
+from services.runtime.consumer import BatchHandler, Handler, ReliableConsumer
 from services.runtime.metrics import Health, Metrics, serve_http
 from services.runtime.settings import Settings
 
@@ -44,6 +44,7 @@ class Subscription:
     stream: str  # short name, e.g. "articles"
     model: type[BaseModel]
     handle: Handler[Any]
+    handle_batch: BatchHandler[Any] | None = None  # when set, entries are read and handled in batches
 
 
 @dataclass
@@ -128,7 +129,7 @@ async def run_worker(
     for sub in spec.subscriptions:
         consumer = ReliableConsumer(
             redis=redis, settings=settings, stream=settings.stream(sub.stream), group=spec.group,
-            model=sub.model, handle=sub.handle, metrics=metrics, health=health,
+            model=sub.model, handle=sub.handle, handle_batch=sub.handle_batch, metrics=metrics, health=health,
         )  # fmt: skip
         consumers.append(consumer)
         _subscribe(broker, consumer, settings.consumer)
@@ -162,6 +163,9 @@ async def run_worker(
 
 
 def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:
+    if consumer.handle_batch is not None:
+        _subscribe_batch(broker, consumer, consumer_name)
+        return
     sub = StreamSub(
         consumer.stream,
         group=consumer.group,
@@ -174,3 +178,22 @@ def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_na
     async def on_message(message: RedisStreamMessage) -> None:
         entry_id = streams.text(message.raw_message["message_ids"][0])
         await consumer.process(entry_id, message.body, deliveries=1)
+
+
+def _subscribe_batch(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:
+    sub = StreamSub(
+        consumer.stream,
+        group=consumer.group,
+        consumer=consumer_name,
+        polling_interval=1000,
+        batch=True,
+        max_records=consumer.settings.batch_size,
+    )
+
+    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
+    async def on_batch(message: RedisBatchStreamMessage) -> None:
+        raw = message.raw_message
+        entries = [
+            (streams.text(i), streams.decode(f)) for i, f in zip(raw["message_ids"], raw["data"], strict=True)
+        ]
+        await consumer.process_batch(entries)

@@ -118,6 +118,7 @@ def _event_values(event: Event, now: datetime) -> dict[str, Any]:
 async def _upsert(engine: AsyncEngine, table: Any, key: str, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
+    rows = list({row[key]: row for row in rows}.values())  # one row per id: a batch may hold a redelivery
     stmt = _insert(engine, table)
     update = {c: stmt.excluded[c] for c in rows[0] if c not in (key, "stored_at")}
     stmt = stmt.on_conflict_do_update(index_elements=[key], set_=update)

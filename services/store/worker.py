@@ -1,25 +1,29 @@
-"""The store worker: reads `articles` and `events` and upserts them into the database.
+"""The store worker: reads `articles` and `events` in batches and upserts them into the database.
 
-A database outage makes the handler raise: the entry is not acknowledged and is retried by the
-reclaim loop until the database is back, so nothing is lost; upserts make the retries harmless.
+A database outage makes the handler raise `DatabaseUnavailable`: the entries are not acknowledged and
+are retried until the database is back (never dead-lettered, the messages are fine), so nothing is
+lost; upserts on the deterministic ids make the retries harmless.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Article, Event
 from services.runtime.consumer import DependencyUnavailable
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
-from services.runtime.streams import Entry
+from services.runtime.streams import Output
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 from services.store import db
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class DatabaseUnavailable(DependencyUnavailable):
@@ -42,21 +46,21 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
         except (SQLAlchemyError, OSError) as exc:  # the database may be down: handlers retry later
             log.warning("database not ready at start: %s", type(exc).__name__)
 
-    async def store_article(article: Article) -> Sequence[Entry]:
-        try:
-            await ensure_schema()
-            metrics.stored.labels("articles").inc(await db.upsert_articles(engine, [article]))
-        except (SQLAlchemyError, OSError) as exc:
-            raise DatabaseUnavailable(f"database write failed: {type(exc).__name__}") from exc
-        return []
+    def writer(
+        table: str, upsert: Callable[[AsyncEngine, Sequence[T]], Awaitable[int]]
+    ) -> tuple[Callable[[T], Awaitable[Sequence[Output]]], Callable[[list[T]], Awaitable[Sequence[Output]]]]:
+        async def write_batch(items: list[T]) -> Sequence[Output]:
+            try:
+                await ensure_schema()
+                metrics.stored.labels(table).inc(await upsert(engine, items))
+            except (SQLAlchemyError, OSError) as exc:
+                raise DatabaseUnavailable(f"database write failed: {type(exc).__name__}") from exc
+            return []
 
-    async def store_event(event: Event) -> Sequence[Entry]:
-        try:
-            await ensure_schema()
-            metrics.stored.labels("events").inc(await db.upsert_events(engine, [event]))
-        except (SQLAlchemyError, OSError) as exc:
-            raise DatabaseUnavailable(f"database write failed: {type(exc).__name__}") from exc
-        return []
+        async def write_one(item: T) -> Sequence[Output]:
+            return await write_batch([item])
+
+        return write_one, write_batch
 
     async def dispose() -> None:
         await engine.dispose()
@@ -65,8 +69,8 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
         name="store",
         group="store",
         subscriptions=[
-            Subscription("articles", Article, store_article),
-            Subscription("events", Event, store_event),
+            Subscription("articles", Article, *writer("articles", db.upsert_articles)),
+            Subscription("events", Event, *writer("events", db.upsert_events)),
         ],
         on_start=[start],
         on_stop=[dispose],

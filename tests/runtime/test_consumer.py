@@ -161,3 +161,40 @@ async def test_worker_consumes_through_faststream_and_stops_on_request(settings:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
         await redis.aclose()
+
+
+async def test_batch_is_handled_together_and_a_bad_entry_cannot_block_it(
+    redis: Redis, settings: Settings
+) -> None:
+    batches: list[list[str]] = []
+    singles: list[str] = []
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        singles.append(msg.url)
+        if msg.url.endswith("poison"):
+            raise RuntimeError("poison")
+        return [(settings.stream("out"), msg)]
+
+    async def handle_batch(msgs: list[UrlRequest]) -> Sequence[Output]:
+        batches.append([m.url for m in msgs])
+        if any(m.url.endswith("poison") for m in msgs):
+            raise RuntimeError("poison in batch")
+        return [(settings.stream("out"), m) for m in msgs]
+
+    consumer = make_consumer(redis, settings, handle)
+    consumer.handle_batch = handle_batch
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url=f"https://a.test/{i}")) for i in range(3)])
+    await redis.xadd(consumer.stream, {"__data__": b"{not json"})
+    await consumer.process_batch(await read_new(redis, consumer, "c1"))
+    assert batches == [[f"https://a.test/{i}" for i in range(3)]] and singles == []
+    assert await redis.xlen(settings.stream("out")) == 3
+    assert await redis.xlen(settings.stream("dead")) == 1
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+    urls = ["https://a.test/ok-1", "https://a.test/poison", "https://a.test/ok-2"]
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url=u)) for u in urls])
+    await consumer.process_batch(await read_new(redis, consumer, "c1"))
+    assert singles == urls  # the failed batch was handled entry by entry
+    assert await redis.xlen(settings.stream("out")) == 5
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 1  # only the poison waits for a retry

@@ -36,3 +36,15 @@ async def test_upserts_are_idempotent(database_url: str) -> None:
         assert recent[0]["quantities"][0]["value"] == 580
     finally:
         await engine.dispose()
+
+
+async def test_a_batch_holding_the_same_id_twice_is_upserted_once(database_url: str) -> None:
+    engine = db.make_engine(database_url)
+    try:
+        await db.upgrade(engine)
+        event = make_event()
+        assert await db.upsert_events(engine, [event, event]) == 1
+        await db.upsert_articles(engine, [make_article(7), make_article(7, title="again")])
+        assert (await db.counts(engine))["articles"] == 1
+    finally:
+        await engine.dispose()
