@@ -74,7 +74,12 @@ def cmd_run(args: argparse.Namespace) -> int:
 
     setup_logging()
     code, stats = run_pipeline(
-        Settings(), feeds=args.feed, urls=args.urls, until_idle=args.until_idle, timeout_s=args.timeout
+        settings := Settings(),
+        feeds=args.feed,
+        urls=args.urls,
+        until_idle=args.until_idle,
+        timeout_s=args.timeout,
+        progress_every_s=settings.progress_interval_s,
     )
     if args.json:
         print(json.dumps(stats, default=str))

@@ -98,6 +98,21 @@ def print_stats(stats: dict[str, Any]) -> None:
     console.print(table)
 
 
+def progress_line(stats: dict[str, Any]) -> str:
+    """One plain line of progress for long runs."""
+    waiting = {
+        f"{name}/{group}": g["lag"]
+        for name, info in stats["streams"].items()
+        for group, g in info["groups"].items()
+        if g["lag"]
+    }
+    behind = ", ".join(f"{k} {v}" for k, v in waiting.items()) or "nothing"
+    return (
+        f"newswire: {stats['articles']} articles, {stats['events']} events stored, "
+        f"{stats['dead_letters']} dead letters; waiting: {behind}"
+    )
+
+
 async def is_idle(url: str, settings: Settings) -> bool:
     from services.ingest.feed_poller import list_feeds
 
@@ -149,6 +164,7 @@ def run_pipeline(
     urls: list[str],
     until_idle: bool,
     timeout_s: float | None = None,
+    progress_every_s: float = 10.0,
 ) -> tuple[int, dict[str, Any]]:
     """Run the workers until interrupted (or idle); returns the exit code and the final stats."""
     from services.cli_ops import redis_url
@@ -171,9 +187,13 @@ def run_pipeline(
         procs = spawn_workers(url, settings)
         started = time.monotonic()
         try:
-            idle_checks = 0
+            idle_checks, last_progress = 0, time.monotonic()
             while all(p.poll() is None for p in procs):
                 time.sleep(1.0)
+                if progress_every_s and time.monotonic() - last_progress >= progress_every_s:
+                    last_progress = time.monotonic()
+                    line = progress_line(asyncio.run(collect_stats(url, settings)))
+                    print(line, file=sys.stderr, flush=True)
                 if not until_idle:
                     continue
                 idle_checks = idle_checks + 1 if asyncio.run(is_idle(url, settings)) else 0

@@ -70,3 +70,34 @@ def test_submit_and_stats_json(settings: Settings) -> None:
     assert stats["streams"]["urls"]["length"] == 1
     assert stats["streams"]["urls"]["groups"]["ingest"]["lag"] == 1
     assert stats["articles"] == 0 and stats["dead_letters"] == 0
+
+
+def test_run_until_idle_stores_submitted_pages_and_shows_progress(settings: Settings) -> None:
+    from tests.pipeline_harness import start_site
+
+    server, base, site = start_site()
+    pages = [base + p for p in site if p.startswith("/articles/")][:2]
+    env = {
+        "NEWSWIRE_DATA_DIR": str(settings.data_dir),
+        "NEWSWIRE_ALLOW_PRIVATE_NETWORKS": "1",
+        "NEWSWIRE_HOST_DELAY_S": "0",
+        "NEWSWIRE_METRICS_PORT": "0",
+        "NEWSWIRE_PROGRESS_INTERVAL_S": "1",
+    }
+    try:
+        # no NEWSWIRE_REDIS_URL: `run` starts its own Redis under the data dir and uses SQLite there
+        result = subprocess.run(
+            [sys.executable, "-m", "services.cli", "run", "--until-idle", "--json", *pages],
+            capture_output=True, text=True, timeout=240,
+            env={**{k: v for k, v in os.environ.items() if k != "NEWSWIRE_REDIS_URL"}, **env},
+        )  # fmt: skip
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr[-2000:]
+    stats = json.loads(result.stdout.strip().splitlines()[-1])
+    assert stats["articles"] == 2 and stats["events"] > 0
+    assert "articles," in result.stderr and "events stored" in result.stderr  # progress lines
+    assert (settings.data_dir / "newswire.db").exists()
+    assert (settings.data_dir / "redis" / "appendonly.aof").exists() or (
+        settings.data_dir / "redis" / "appendonlydir"
+    ).exists()
