@@ -1,6 +1,7 @@
 """PLOVER gold-standard benchmark: event type accuracy and location accuracy of the rule engine.
 
-    .venv/bin/python bench/bench_plover.py [--data /work/shared/benchmarks/events/plover-gsr/PLOVER_GSR_CAMEO.json] [-v]
+    .venv/bin/python bench/bench_plover.py [--data
+    /work/shared/benchmarks/events/plover-gsr/PLOVER_GSR_CAMEO.json] [-v]
 
 Each of the 322 hand-coded sentences is extracted as its own article; the predicted type is that of the
 most confident event (the earliest on ties; none counts as wrong). The file uses the older PLOVER

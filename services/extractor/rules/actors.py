@@ -1,4 +1,5 @@
-"""Actors: words naming a country's state or people ("Russian forces", "the Kremlin", "Kyiv", "Zelensky") -> ISO3.
+"""Actors: words naming a country's state or people ("Russian forces", "the Kremlin", "Kyiv",
+"Zelensky") -> ISO3.
 
 `data/actors.tsv` maps country names, demonyms, capitals used for governments, institutions and office
 holders to ISO3 codes and sectors; `data/sectors.tsv` maps head nouns ("forces", "officials") to sectors.

@@ -131,7 +131,9 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
 
 
 def noun_actor(token: Token, state: ArticleState) -> Actor | None:
-    """An actor named inside a noun trigger's phrase: "Russia's capture", "Ukrainian drone assault", "attack by X"."""
+    """An actor named inside a noun trigger's phrase: "Russia's capture", "Ukrainian drone
+    assault", "attack by X".
+    """
     for child in token.children:
         if child.dep_ in {"poss", "amod", "compound", "nmod"}:
             actor = actor_of_tokens(np_words(child), state)

@@ -2,7 +2,8 @@
 
 Work per article is bounded: at most MAX_CHARS characters and MAX_SENTENCES sentences are read, and a
 sentence is cut at MAX_SENTENCE_CHARS for parsing. spaCy (tok2vec, tagger, parser; no NER, no
-lemmatizer: base forms come from the lexicons; coarse tags from postags.py; numpy BLAS, not blis) only parses sentences holding a trigger word, and a
+lemmatizer: base forms come from the lexicons; coarse tags from postags.py; numpy BLAS, not blis)
+only parses sentences holding a trigger word, and a
 sentence repeated verbatim in the article (a repeated paragraph) is read once.
 """
 

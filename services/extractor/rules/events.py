@@ -154,7 +154,8 @@ def _clause_verb(trigger: Trigger) -> Token:
 
 
 def _reframe(draft: Draft, trigger: Trigger) -> None:
-    """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten, what someone
+    """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten,
+    what someone
     must do is request, obstruction by protesters is protest."""
     cues = load_lexicon().cues
     verb = _clause_verb(trigger)
@@ -201,7 +202,9 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
 
 
 def _speech_frame(trigger: Trigger) -> Token | None:
-    """The speech verb or noun a hostile trigger is reported under ("claims that ...", "the argument that ...")."""
+    """The speech verb or noun a hostile trigger is reported under ("claims that ...", "the
+    argument that ...").
+    """
     framing = load_lexicon().cues["framing_speech"]
     node = trigger.token
     for _ in range(8):

@@ -115,7 +115,9 @@ def _strip_possessive(word: str) -> str:
 
 
 def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
-    """Place mentions among `words` (a sentence's tokens); `proper[i]` says whether word i may start a name."""
+    """Place mentions among `words` (a sentence's tokens); `proper[i]` says whether word i may
+    start a name.
+    """
     gaz = load_gazetteer()
     mentions: list[PlaceMention] = []
     i = 0

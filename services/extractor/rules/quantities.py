@@ -91,9 +91,9 @@ def _kind_from_governors(
                     and q["adjectives"][lemma(child)]
                 ):
                     return q["adjectives"][lemma(child)], child
-            if head.pos_ in {"VERB", "AUX"} and node.dep_ not in {"conj"} and word not in {"be", "have"}:
-                if head.dep_ != "conj":
-                    return None, head
+            verb_head = head.pos_ in {"VERB", "AUX"} and head.dep_ != "conj"
+            if verb_head and node.dep_ not in {"conj"} and word not in {"be", "have"}:
+                return None, head
         if node.dep_ not in SKIP_DEPS and head.pos_ not in {"VERB", "AUX"}:
             break
         node = head

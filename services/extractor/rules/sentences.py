@@ -1,4 +1,5 @@
-"""A fast sentence splitter with character offsets (lines are hard breaks; abbreviations do not end sentences).
+"""A fast sentence splitter with character offsets (lines are hard breaks; abbreviations do not end
+sentences).
 
 spaCy's parser is only run on the sentences that hold a trigger word, so splitting is done here, cheaply.
 """

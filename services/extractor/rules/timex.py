@@ -37,7 +37,8 @@ _MONTH = r"(jan|feb|mar|apr|may|jun|jul|aug|sept?|oct|nov|dec)[a-z]*\.?"
 _DATE_MD = re.compile(rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?(?:,?\s+(\d{{4}}))?\b", re.I)
 _DATE_DM = re.compile(rf"\b(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH}(?:,?\s+(\d{{4}}))?\b", re.I)
 _RELATIVE = re.compile(
-    r"\b(this morning|this afternoon|this evening|tonight|today|overnight|last night|yesterday|the day before|"
+    r"\b(this morning|this afternoon|this evening|tonight|today|overnight|last night|yesterday|"
+    r"the day before|"
     r"last week|this week|next week|earlier this week|last month|this month|earlier this month|next month|"
     r"(?:on |last |this |next )?(?:monday|tuesday|wednesday|thursday|friday|saturday|sunday))\b",
     re.I,
@@ -123,7 +124,9 @@ def resolve_time(sentence: str, published: datetime | None) -> EventTime | None:
 
 
 def refers_back(sentence: str) -> bool:
-    """Whether the sentence dates itself by the previous one ("on the same day", "that morning", "earlier")."""
+    """Whether the sentence dates itself by the previous one ("on the same day", "that morning",
+    "earlier").
+    """
     return bool(
         re.search(
             r"\b(the same day|that (?:day|morning|night|evening)|earlier that|later that)\b", sentence, re.I

@@ -39,7 +39,9 @@ class Trigger:
 
     @property
     def anchor(self) -> Token:
-        """Where the trigger sits in the clause: a predicate adjective ("deemed X premature") sits at its verb."""
+        """Where the trigger sits in the clause: a predicate adjective ("deemed X premature") sits
+        at its verb.
+        """
         if self.token.pos_ == "ADJ" and self.token.head.pos_ not in NOUN_POS:
             return governing_verb(self.token.head) or self.token.head
         if self.token.pos_ in NOUN_POS and self.token.dep_ == "dobj" and self.token.head.pos_ == "VERB":
