@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from redis.asyncio import Redis
@@ -60,6 +61,7 @@ async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[
     if state.get("last_modified"):
         headers["If-Modified-Since"] = state["last_modified"]
     now = time.time()
+    now_utc = datetime.fromtimestamp(now, UTC)
     state["last_poll"] = now
     retry_after = None
     try:
@@ -68,7 +70,8 @@ async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[
         retry_after = retry_after_seconds(result.headers.get("retry-after"))
         if result.status == 304:
             metrics.feed_polls.labels("not-modified").inc()
-            published: list[Any] = []
+            # nothing new: the rhythm still comes from the entries of the last full fetch
+            published = [datetime.fromisoformat(d) for d in state.get("published") or []]
             ttl = state.get("ttl")
         elif result.status != 200:
             raise FetchError("http", f"HTTP {result.status}", retryable=True, retry_after=retry_after)
@@ -81,7 +84,9 @@ async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[
             ttl = state["ttl"] = feed.ttl_minutes
             new = await _queue_new_entries(redis, settings, url, feed.entries)
             metrics.feed_polls.labels("ok").inc()
-            published = [e.published for e in feed.entries if e.published]
+            published = sorted(e.published for e in feed.entries if e.published and e.published <= now_utc)
+            published = published[-30:]  # what next_poll_interval reads; kept for the polls answered 304
+            state["published"] = [d.isoformat() for d in published]
             log.info("feed %s: %d entries, %d queued", url, len(feed.entries), new)
         state["errors"], state["last_error"] = 0, None
         interval = next_poll_interval(
@@ -128,6 +133,14 @@ async def poll_due_feeds(ctx: WorkerContext, fetcher: Fetcher) -> int:
         if not await ctx.redis.set(lease, ctx.settings.consumer, nx=True, px=LEASE_MS):
             continue
         try:
+            # The list above may be stale: another replica can have polled the feed and released its
+            # lease since. Only the state read under the lease says whether the feed is still due.
+            raw = await ctx.redis.hget(ctx.settings.key("feeds"), url)
+            if raw is None:
+                continue
+            state = json.loads(raw)
+            if float(state.get("next_poll", 0)) > time.time():
+                continue
             new_state = await poll_feed(ctx, fetcher, url, state)
             if await ctx.redis.hexists(ctx.settings.key("feeds"), url):  # removed meanwhile: keep it removed
                 await ctx.redis.hset(ctx.settings.key("feeds"), url, json.dumps(new_state))
