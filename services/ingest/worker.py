@@ -161,10 +161,21 @@ class Ingestor:
         ]
 
     async def _near_duplicate(self, article_id: str, fingerprint: str) -> str | None:
-        for raw in await self.redis.lrange(self.settings.key("fingerprints"), 0, RECENT_FINGERPRINTS - 1):
+        """The oldest recent article the text is a copy of, so that every copy points to the first.
+
+        Entries that cannot be compared (a fingerprint of an older format, a malformed entry) are
+        skipped: they cannot match, and must not fail every page fetched until they are trimmed away.
+        """
+        recent = await self.redis.lrange(self.settings.key("fingerprints"), 0, RECENT_FINGERPRINTS - 1)
+        for raw in reversed(recent):  # LPUSHed: oldest last
             other_id, _, other_fp = streams.text(raw).partition(" ")
-            if other_id != article_id and dedup.is_near_duplicate(fingerprint, other_fp):
-                return other_id
+            if other_id == article_id:
+                continue
+            try:
+                if dedup.is_near_duplicate(fingerprint, other_fp):
+                    return other_id
+            except ValueError:
+                continue
         return None
 
 
