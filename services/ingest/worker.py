@@ -112,6 +112,8 @@ class Ingestor:
             if exc.retryable:
                 raise
             raise PermanentError(str(exc)) from exc
+        finally:
+            await politeness.done(request.url)
         self.metrics.fetched.labels(str(result.status)).inc()
         if result.status == 429 or result.status >= 500:
             retry_after = retry_after_seconds(result.headers.get("retry-after"))
