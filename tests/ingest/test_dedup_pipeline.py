@@ -9,13 +9,8 @@ from __future__ import annotations
 import asyncio
 import html
 import signal
-import threading
 from collections.abc import AsyncIterator, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from redis.asyncio import Redis
@@ -31,6 +26,8 @@ from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext
 from services.store import db
 from services.store.db import ArticleRow, EventRow
+from tests.counting_site import CountingSite as Site
+from tests.counting_site import Reply, counting_site
 from tests.pipeline_harness import start_worker, wait_idle, worker_env
 
 CORPUS = Path(__file__).parents[2] / "services" / "demo_corpus" / "001_port_strike.txt"
@@ -101,45 +98,14 @@ async def test_a_copy_of_a_copy_points_to_the_first_article(
 # --- the three workers as processes -----------------------------------------------------------------
 
 
-@dataclass
-class Site:
-    base: str
-    routes: dict[str, bytes] = field(default_factory=dict)
-    hits: list[str] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def count(self, path: str) -> int:
-        with self.lock:
-            return sum(1 for hit in self.hits if urlsplit(hit).path == path)
-
-
 @pytest.fixture
 def site() -> Iterator[Site]:
-    holder: list[Site] = []
+    with counting_site() as served:
+        yield served
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            s = holder[0]
-            with s.lock:
-                s.hits.append(self.path)
-            path = urlsplit(self.path).path
-            body = s.routes.get(path)
-            self.send_response(200 if body is not None else 404)
-            ctype = "text/plain" if path == "/robots.txt" else "text/html; charset=utf-8"
-            self.send_header("Content-Type", ctype)
-            self.send_header("Content-Length", str(len(body or b"")))
-            self.end_headers()
-            self.wfile.write(body or b"")
 
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder.append(Site(f"http://127.0.0.1:{server.server_address[1]}"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield holder[0]
-    server.shutdown()
-    server.server_close()
+def html_reply(body: bytes, ctype: str = "text/html; charset=utf-8") -> Reply:
+    return 200, {"Content-Type": ctype}, body
 
 
 ORIGINAL = "/world/2026/11/odesa-port-drone-attack.html"
@@ -149,20 +115,20 @@ COPIES = ["/syndication/wire/odesa-drones-48213.html", "/partners/reprints/ukrai
 @pytest.mark.slow
 def test_one_story_is_fetched_once_and_syndicated_copies_are_marked(site: Site, settings: Settings) -> None:
     title, paragraphs = story()
-    site.routes["/robots.txt"] = b"User-agent: *\nAllow: /\n"
-    site.routes[ORIGINAL] = page(
+    site.routes["/robots.txt"] = html_reply(b"User-agent: *\nAllow: /\n", "text/plain")
+    site.routes[ORIGINAL] = html_reply(page(
         "Daily Planet", title, paragraphs, ["World", "Business", "Sport"],
         "Sign up for the Daily Planet newsletter. (c) Daily Planet Media",
-    )  # fmt: skip
-    site.routes[COPIES[0]] = page(
+    ))  # fmt: skip
+    site.routes[COPIES[0]] = html_reply(page(
         "Evening Courier", "Dozens of drones target Ukraine's southern ports",
         ["By Staff and agencies", *paragraphs, "This story was first published by our wire partner."],
         ["Home", "Local", "Opinion", "Weather"], "Evening Courier Ltd. Registered in England.",
-    )  # fmt: skip
-    site.routes[COPIES[1]] = page(
+    ))  # fmt: skip
+    site.routes[COPIES[1]] = html_reply(page(
         "Metro Daily", "Ukraine: port attacked overnight", [*paragraphs, "Reporting by the agency desk."],
         ["News", "Video"], "Metro Daily: all rights reserved.",
-    )  # fmt: skip
+    ))  # fmt: skip
     original = site.base + ORIGINAL
     variants = [
         f"{original}?utm_source=twitter&utm_medium=social&utm_campaign=odesa",

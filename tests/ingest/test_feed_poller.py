@@ -17,10 +17,8 @@ import subprocess
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -36,6 +34,8 @@ from services.runtime.embedded_redis import free_port
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext
+from tests.counting_site import CountingSite as Site
+from tests.counting_site import Hit, Reply, counting_site
 from tests.pipeline_harness import http_get, start_worker, worker_env
 
 LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
@@ -44,59 +44,10 @@ LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
 # --- a local site that counts requests -------------------------------------------------------------
 
 
-@dataclass
-class Hit:
-    at: float  # time.monotonic() when the request arrived
-    path: str  # with the query
-    headers: dict[str, str]  # lower-case names
-
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class Site:
-    base: str
-    routes: dict[str, Callable[[Hit], Reply]] = field(default_factory=dict)
-    hits: list[Hit] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def requests(self, path: str) -> list[Hit]:
-        with self.lock:
-            return [h for h in self.hits if urlsplit(h.path).path == path]
-
-    def count(self, path: str) -> int:
-        return len(self.requests(path))
-
-
 @pytest.fixture
 def site() -> Iterator[Site]:
-    holder: list[Site] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            s = holder[0]
-            hit = Hit(time.monotonic(), self.path, {k.lower(): v for k, v in self.headers.items()})
-            with s.lock:
-                s.hits.append(hit)
-            route = s.routes.get(urlsplit(self.path).path)
-            status, headers, body = route(hit) if route else (404, {}, b"not found")
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder.append(Site(f"http://127.0.0.1:{server.server_address[1]}"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield holder[0]
-    server.shutdown()
-    server.server_close()
+    with counting_site() as served:
+        yield served
 
 
 def static(status: int, body: bytes = b"", **headers: str) -> Callable[[Hit], Reply]:

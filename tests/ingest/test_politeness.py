@@ -9,13 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import ExitStack
 from typing import Any
-from urllib.parse import urlsplit
 
 import pytest
 from redis.asyncio import Redis
@@ -28,6 +25,8 @@ from services.runtime.consumer import ReliableConsumer
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext, ensure_topology
+from tests.counting_site import CountingSite as Site
+from tests.counting_site import counting_site
 
 JITTER_S = 0.002  # Redis expires keys to the millisecond
 
@@ -35,69 +34,10 @@ JITTER_S = 0.002  # Redis expires keys to the millisecond
 # --- a local site that records requests -------------------------------------------------------------
 
 
-@dataclass
-class Hit:
-    at: float  # time.monotonic() when the request arrived
-    path: str
-
-
-Reply = tuple[int, dict[str, str], bytes]
-
-
-@dataclass
-class Site:
-    base: str
-    routes: dict[str, Reply] = field(default_factory=dict)
-    hits: list[Hit] = field(default_factory=list)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def count(self, path: str) -> int:
-        with self.lock:
-            return sum(1 for h in self.hits if urlsplit(h.path).path == path)
-
-    def times(self) -> list[float]:
-        with self.lock:
-            return sorted(h.at for h in self.hits)
-
-
-def serve() -> tuple[Site, ThreadingHTTPServer]:
-    holder: list[Site] = []
-
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:
-            s = holder[0]
-            with s.lock:
-                s.hits.append(Hit(time.monotonic(), self.path))
-            status, headers, body = s.routes.get(urlsplit(self.path).path, (404, {}, b"not found"))
-            self.send_response(status)
-            for name, value in headers.items():
-                self.send_header(name, value)
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, format: str, *args: Any) -> None:
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    holder.append(Site(f"http://127.0.0.1:{server.server_address[1]}"))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return holder[0], server
-
-
 @pytest.fixture
 def sites() -> Iterator[Callable[[], Site]]:
-    servers: list[ThreadingHTTPServer] = []
-
-    def make() -> Site:
-        site, server = serve()
-        servers.append(server)
-        return site
-
-    yield make
-    for server in servers:
-        server.shutdown()
-        server.server_close()
+    with ExitStack() as stack:
+        yield lambda: stack.enter_context(counting_site())
 
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
