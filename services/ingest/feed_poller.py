@@ -13,6 +13,7 @@ import contextlib
 import json
 import logging
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,7 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from schemas import UrlRequest
-from services.ingest.feeds import next_poll_interval, parse_feed
+from services.ingest.feeds import FeedEntry, ParsedFeed, next_poll_interval, parse_feed, parse_sitemap
 from services.ingest.fetcher import Fetcher, FetchError, retry_after_seconds
 from services.runtime import streams
 from services.runtime.settings import Settings
@@ -28,6 +29,8 @@ from services.runtime.worker import WorkerContext
 
 log = logging.getLogger(__name__)
 LEASE_MS = 120_000
+# Delete the lease only if it is still ours: a poll that outlived it must not free another replica's.
+RELEASE_LEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
 async def add_feed(redis: Redis, settings: Settings, url: str) -> bool:
@@ -78,6 +81,8 @@ async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[
         else:
             feed = parse_feed(result.body, url, headers=result.headers)
             if feed.error and not feed.entries:
+                feed = await _as_sitemap(redis, settings, url, result.body) or feed
+            if feed.error and not feed.entries:
                 raise FetchError("feed", feed.error)
             state["etag"] = result.headers.get("etag")
             state["last_modified"] = result.headers.get("last-modified")
@@ -105,6 +110,20 @@ async def poll_feed(ctx: WorkerContext, fetcher: Fetcher, url: str, state: dict[
     return state
 
 
+async def _as_sitemap(redis: Redis, settings: Settings, url: str, body: bytes) -> ParsedFeed | None:
+    """A sitemap read as a feed of its pages; the child sitemaps of an index become sources of their own."""
+    urls = parse_sitemap(body, url)
+    if not urls:
+        return None
+    head = body[:4096] if body[:2] != b"\x1f\x8b" else b""
+    if b"<sitemapindex" in head or all(u.split("?", 1)[0].endswith((".xml", ".xml.gz")) for u in urls):
+        for child in urls:
+            await add_feed(redis, settings, child)
+        return ParsedFeed(title=url, link=url)
+    entries = [FeedEntry(u, u, None, None, None, None, content_hash="sitemap") for u in urls]
+    return ParsedFeed(title=url, link=url, entries=entries)
+
+
 async def _queue_new_entries(redis: Redis, settings: Settings, feed_url: str, entries: list[Any]) -> int:
     seen_key = settings.key(f"feed-entries:{feed_url}")
     queued = 0
@@ -129,8 +148,8 @@ async def poll_due_feeds(ctx: WorkerContext, fetcher: Fetcher) -> int:
     for url, state in (await list_feeds(ctx.redis, ctx.settings)).items():
         if float(state.get("next_poll", 0)) > time.time():
             continue
-        lease = ctx.settings.key(f"lease:{url}")
-        if not await ctx.redis.set(lease, ctx.settings.consumer, nx=True, px=LEASE_MS):
+        lease, token = ctx.settings.key(f"lease:{url}"), uuid.uuid4().hex
+        if not await ctx.redis.set(lease, token, nx=True, px=LEASE_MS):
             continue
         try:
             # The list above may be stale: another replica can have polled the feed and released its
@@ -146,7 +165,7 @@ async def poll_due_feeds(ctx: WorkerContext, fetcher: Fetcher) -> int:
                 await ctx.redis.hset(ctx.settings.key("feeds"), url, json.dumps(new_state))
             polled += 1
         finally:
-            await ctx.redis.delete(lease)
+            await ctx.redis.eval(RELEASE_LEASE, 1, lease, token)
     return polled
 
 

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import pairwise
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
+from xml.etree import ElementTree
 
 import feedparser
 from courlan import extract_domain
@@ -224,7 +225,22 @@ def parse_sitemap(data: bytes, url: str, *, max_bytes: int = 50_000_000) -> list
     sitemap.current_url = url
     sitemap.content = data.decode("utf-8", errors="replace").lstrip("\ufeff \t\r\n")
     sitemap.process()
-    return list(dict.fromkeys(sitemap.urls + sitemap.sitemap_urls))
+    found = sitemap.urls + sitemap.sitemap_urls
+    if not found and extract_domain(url) is None:
+        # courlan refuses hosts without a domain name (an IP, localhost, an intranet name), which
+        # NEWSWIRE_ALLOW_PRIVATE_NETWORKS allows: read the <loc> elements of such a sitemap directly.
+        found = _locs_on_host(data, url)
+    return list(dict.fromkeys(found))
+
+
+def _locs_on_host(data: bytes, url: str) -> list[str]:
+    host = urlsplit(url).netloc
+    try:
+        root = ElementTree.fromstring(data)
+    except ElementTree.ParseError:
+        return []
+    locs = [(el.text or "").strip() for el in root.iter() if el.tag.rsplit("}", 1)[-1] == "loc"]
+    return [loc for loc in locs if urlsplit(loc).scheme in ("http", "https") and urlsplit(loc).netloc == host]
 
 
 def next_poll_interval(

@@ -428,3 +428,56 @@ def test_two_ingest_processes_poll_a_feed_once_per_interval(site: Site, settings
     assert [site.count(f"/articles/{i}.html") for i in range(3)] == [1, 1, 1]
     assert codes == [0, 0]
     print(f"feed polls at {[round(p, 2) for p in polls]} s; per process {per_process}")
+
+
+# --- sitemaps as a source --------------------------------------------------------------------------
+
+
+def sitemap_xml(base: str, locs: list[str], index: bool = False) -> bytes:
+    tag, item = ("sitemapindex", "sitemap") if index else ("urlset", "url")
+    body = "".join(f"<{item}><loc>{base}{loc}</loc></{item}>" for loc in locs)
+    return f'<?xml version="1.0"?><{tag} xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">{body}</{tag}>'.encode()
+
+
+async def test_a_sitemap_index_and_its_sitemaps_are_sources(
+    site: Site, settings: Settings, redis: Redis
+) -> None:
+    xml = {"Content-Type": "application/xml"}
+    site.routes["/sitemap.xml"] = (200, xml, sitemap_xml(site.base, ["/news-sitemap.xml"], index=True))
+    site.routes["/news-sitemap.xml"] = (200, xml, sitemap_xml(site.base, ["/a/1.html", "/a/2.html"]))
+    ctx = make_ctx(settings, redis)
+    fetcher = make_fetcher(ctx.settings)
+    try:
+        await add_feed(redis, ctx.settings, f"{site.base}/sitemap.xml")
+        state = await poll(ctx, fetcher, f"{site.base}/sitemap.xml")
+        assert state["errors"] == 0
+        assert f"{site.base}/news-sitemap.xml" in await list_feeds(redis, ctx.settings)  # a source of its own
+        await poll(ctx, fetcher, f"{site.base}/news-sitemap.xml")
+        assert sorted(r.url for r in await queued(ctx)) == [f"{site.base}/a/1.html", f"{site.base}/a/2.html"]
+        await poll(ctx, fetcher, f"{site.base}/news-sitemap.xml")
+        assert len(await queued(ctx)) == 2  # pages already queued are not queued again
+    finally:
+        await fetcher.aclose()
+
+
+async def test_a_lease_that_expired_is_not_freed_by_its_late_holder(
+    site: Site, settings: Settings, redis: Redis
+) -> None:
+    ctx = make_ctx(settings, redis)
+    url = f"{site.base}/feed.xml"
+    site.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, every_ten_minutes(site))
+    await add_feed(redis, ctx.settings, url)
+    lease = ctx.settings.key(f"lease:{url}")
+    fetcher = make_fetcher(ctx.settings)
+
+    async def slow_fetch(target: str, headers: dict[str, str] | None = None) -> Any:
+        result = await Fetcher.fetch(fetcher, target, headers)
+        await redis.set(lease, "another-replica", px=60_000)  # ours expired; someone else took it
+        return result
+
+    fetcher.fetch = slow_fetch  # type: ignore[method-assign,assignment]
+    try:
+        assert await poll_due_feeds(ctx, fetcher) == 1
+        assert await redis.get(lease) == b"another-replica"
+    finally:
+        await fetcher.aclose()
