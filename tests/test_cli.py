@@ -101,3 +101,25 @@ def test_run_until_idle_stores_submitted_pages_and_shows_progress(settings: Sett
     assert (settings.data_dir / "redis" / "appendonly.aof").exists() or (
         settings.data_dir / "redis" / "appendonlydir"
     ).exists()
+
+
+def test_feeds_add_finds_a_sites_feed_and_list_remove(settings: Settings) -> None:
+    from tests.counting_site import counting_site
+
+    env = {
+        "NEWSWIRE_REDIS_URL": settings.redis_url.get_secret_value(),  # type: ignore[union-attr]
+        "NEWSWIRE_STREAM_PREFIX": settings.stream_prefix,
+        "NEWSWIRE_ALLOW_PRIVATE_NETWORKS": "1",
+    }
+    with counting_site() as site:
+        home = b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>'
+        rss = b'<rss version="2.0"><channel><title>T</title><item><link>/a</link></item></channel></rss>'
+        site.routes["/"] = (200, {"Content-Type": "text/html"}, home)
+        site.routes["/rss"] = (200, {"Content-Type": "application/rss+xml"}, rss)
+        added = newswire("feeds", "add", site.base + "/", env=env)
+        assert added.returncode == 0 and f"added: {site.base}/rss" in added.stdout
+        assert newswire("feeds", "add", site.base + "/rss", env=env).stdout.startswith("already present")
+    listed = newswire("feeds", "list", "--json", env=env)
+    assert [json.loads(line)["url"] for line in listed.stdout.splitlines()] == [f"{site.base}/rss"]
+    assert "removed" in newswire("feeds", "remove", f"{site.base}/rss", env=env).stdout
+    assert newswire("feeds", "list", env=env).stdout.strip() == ""
