@@ -68,6 +68,7 @@ class Cluster:
             redis_url=SecretStr(self.redis_url), database_url=SecretStr(self.database_url), data_dir=self.tmp
         )
         self.client = redis.Redis.from_url(self.redis_url)
+        self._cores = sorted(os.sched_getaffinity(0))
         self._sampler = threading.Thread(target=self._sample, daemon=True)
         self._sampler.start()
 
@@ -235,6 +236,19 @@ class Cluster:
             if k.startswith("cmdstat_")
             and k[8:] not in ("xinfo|groups", "info", "xrevrange", "config|resetstat")
         }
+
+    def pin(self, on: bool) -> None:
+        """Pin each extractor to a core of its own and the rest (store, Redis, this process) to the
+        remaining cores, or undo it: what the scheduler moving processes across cores costs."""
+        cores = self._cores
+        extractors = [w for w in self.workers if w.role == "extractor"]
+        rest = set(cores[len(extractors) :]) if on else set(cores)
+        for i, w in enumerate(extractors):
+            for t in w.ps.threads():
+                os.sched_setaffinity(t.id, {cores[i]} if on else set(cores))
+        for proc in [self.redis_ps, psutil.Process(), *(w.ps for w in self.workers if w.role != "extractor")]:
+            for t in proc.threads():
+                os.sched_setaffinity(t.id, rest)
 
     def untrimmed(self) -> dict[str, int]:
         """Streams without a consumer group (events.<type>): nothing ever trims them."""

@@ -19,6 +19,7 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
@@ -30,9 +31,16 @@ from bench.corpus import ROOT, build_articles  # noqa: E402
 from bench.report import summarise, table  # noqa: E402
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-MODES = {  # articles per burst, pages cleaned, XADDs, seconds of paced load
-    "quick": {"articles": 40, "pages": 60, "redis_ops": 20_000, "paced_s": 8, "store_rows": 400},
-    "full": {"articles": 200, "pages": 181, "redis_ops": 100_000, "paced_s": 30, "store_rows": 2000},
+MODES = {  # articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one by one, runs
+    "quick": {"articles": 40, "pages": 60, "redis_ops": 20_000, "paced_s": 8, "store_rows": 400, "repeat": 2},
+    "full": {
+        "articles": 200,
+        "pages": 181,
+        "redis_ops": 100_000,
+        "paced_s": 30,
+        "store_rows": 2000,
+        "repeat": 3,
+    },
 }
 
 
@@ -43,7 +51,9 @@ def best_of(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
     return best
 
 
-def pipeline_set(tmp: Path, extractors: int, n: int, paced_s: float, repeat: int) -> dict[str, Any]:
+def pipeline_set(
+    tmp: Path, extractors: int, n: int, paced_s: float, repeat: int, control: Callable[[], Any] | None = None
+) -> dict[str, Any]:
     """Extractors alone on a burst, then the store catching up, then bursts through the whole pipeline."""
     out: dict[str, Any] = {"extractors": extractors}
     folder = tmp / f"set-{extractors}"
@@ -51,15 +61,24 @@ def pipeline_set(tmp: Path, extractors: int, n: int, paced_s: float, repeat: int
         cluster = pipeline.Cluster(folder, url, f"sqlite+aiosqlite:///{folder / 'store.db'}", redis_ps)
         try:
             cluster.start("extractor", extractors)
-            batches = [build_articles(n, f"x{extractors}-{i}", first=i * n) for i in range(repeat)]
+            batches = [build_articles(n, f"x{extractors}-{i}") for i in range(repeat)]
             runs = [pipeline.burst(cluster, b, extractor_only=True) for b in batches]
             out["extractor_only"] = best_of(runs, "extractor_articles_per_s")
             out["store_catch_up"] = pipeline.store_catch_up(cluster, [a for b in batches for a in b])
-            runs = [
-                pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}", first=i * n))
-                for i in range(repeat)
-            ]
+            runs = [pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}")) for i in range(repeat)]
             out["end_to_end"] = best_of(runs, "articles_per_s")
+            if control is not None:  # the stage alone again, minutes after the first time: the host varies
+                out["extraction_control"] = control()
+            if extractors < len(os.sched_getaffinity(0)):
+                cluster.pin(True)
+                try:
+                    runs = [
+                        pipeline.burst(cluster, build_articles(n, f"p{extractors}-{i}"))
+                        for i in range(repeat)
+                    ]
+                finally:
+                    cluster.pin(False)
+                out["end_to_end_pinned"] = best_of(runs, "articles_per_s")
             if paced_s:
                 rate = 0.6 * out["end_to_end"]["articles_per_s"]
                 batch = build_articles(max(5, int(rate * paced_s)), "paced")
@@ -112,16 +131,20 @@ def main() -> int:
     r["cleaning"] = stages.bench_cleaning(m["pages"])
     step("extraction")
     articles = build_articles(m["articles"], "stage")
-    r["extraction"], events = stages.bench_extraction(articles)
+    r["extraction"], events = stages.bench_extraction(articles, m["repeat"])
     step("store")
-    r["store"] = asyncio.run(stages.bench_store(args.postgres or None, articles, events, m["store_rows"]))
+    r["store"] = asyncio.run(
+        stages.bench_store(args.postgres or None, articles, events, m["store_rows"], m["repeat"])
+    )
     with tempfile.TemporaryDirectory(prefix="newswire-bench-") as tmp:
         step("redis")
         with stages.redis_server(Path(tmp) / "redis-rates") as (url, proc):
             r["redis"] = stages.bench_redis(url, proc, events[0], m["redis_ops"])
         for k in (1, 2):
             step(f"pipeline: {k} extractor(s) and a store")
-            r[f"pipeline_{k}"] = pipeline_set(Path(tmp), k, m["articles"], m["paced_s"] if k == 1 else 0, 2)
+            control = (lambda: stages.bench_extraction(articles, 1)[0]) if k == 1 else None
+            paced_s = m["paced_s"] if k == 1 else 0
+            r[f"pipeline_{k}"] = pipeline_set(Path(tmp), k, m["articles"], paced_s, m["repeat"], control)
     r["summary"] = summarise(r)
     r["load_after"] = [round(x, 2) for x in os.getloadavg()]
     r["seconds"] = round(time.perf_counter() - started, 1)
