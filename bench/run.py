@@ -31,14 +31,15 @@ from bench.corpus import ROOT, build_articles  # noqa: E402
 from bench.report import summarise, table  # noqa: E402
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-MODES = {  # articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one by one, runs
+# articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one per transaction, runs
+MODES = {
     "quick": {"articles": 40, "pages": 60, "redis_ops": 20_000, "paced_s": 8, "store_rows": 400, "repeat": 2},
     "full": {
         "articles": 200,
         "pages": 181,
         "redis_ops": 100_000,
         "paced_s": 30,
-        "store_rows": 2000,
+        "store_rows": 1000,
         "repeat": 3,
     },
 }
