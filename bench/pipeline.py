@@ -1,11 +1,11 @@
 """The full pipeline through Redis: extractor and store worker processes, measured once they are ready.
 
 A `Cluster` starts workers (`newswire worker NAME`, production settings, one BLAS thread each), waits
-until each is ready — /healthz answers, its consumer is listed in its groups, and, for an extractor,
-it has handled a warm-up article (the spaCy model loads on the first one) — then bursts are published
-and timed until the streams drain. Times come from the clocks of the data itself: `fetched_at` set at
-publish, the events stream's last entry id (Redis's clock) when the extractors finish, `stored_at` of
-the last row stored. A sampler thread reads every worker's RSS every 0.2 s.
+until each is ready — /healthz answers and it has handled a warm-up article (the extractor loads its
+spaCy model on the first one) — then bursts are published and timed until the streams drain. Times
+come from the clocks of the data itself: `fetched_at` set at publish, the events stream's last entry
+id (Redis's clock) when the extractors finish, `stored_at` of the last row stored. A sampler thread
+reads every worker's RSS every 0.2 s.
 """
 
 from __future__ import annotations
