@@ -14,7 +14,7 @@ from schemas import Article
 from services.extractor.engine import get_engine
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
-from services.runtime.streams import Entry
+from services.runtime.streams import Output, TopicEntry
 from services.runtime.worker import Subscription, WorkerSpec
 
 MAX_ARTICLE_CHARS = 200_000
@@ -24,7 +24,7 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
     engine = get_engine(settings.extractor_engine)
     languages = {lang.lower() for lang in settings.extract_languages}
 
-    async def extract(article: Article) -> Sequence[Entry]:
+    async def extract(article: Article) -> Sequence[Output]:
         if article.duplicate_of:
             metrics.skipped.labels("duplicate").inc()
             return []
@@ -35,11 +35,12 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
             article = article.model_copy(update={"text": article.text[:MAX_ARTICLE_CHARS]})
             metrics.skipped.labels("truncated").inc()
         events = await asyncio.to_thread(engine.extract, article)
-        out: list[Entry] = []
+        out: list[Output] = []
         for event in events:
             metrics.events.labels(event.event_type).inc()
             out.append((settings.stream("events"), event))
-            out.append((settings.stream(f"events.{event.event_type}"), event))
+            topic = settings.stream(f"events.{event.event_type}")
+            out.append(TopicEntry(topic, event, settings.topic_maxlen))
         return out
 
     return WorkerSpec(

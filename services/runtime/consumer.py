@@ -180,6 +180,9 @@ class ReliableConsumer(Generic[M]):
             for output in outputs:
                 if isinstance(output, streams.RedisCommand):
                     pipe.execute_command(*output.args)
+                elif isinstance(output, streams.TopicEntry):
+                    fields = await streams.encode(output.model)
+                    pipe.xadd(output.stream, fields, maxlen=output.maxlen, approximate=True)  # type: ignore[arg-type]
                 else:
                     pipe.xadd(output[0], await streams.encode(output[1]))  # type: ignore[arg-type]
             pipe.xack(self.stream, self.group, *ids)

@@ -27,7 +27,17 @@ class RedisCommand:
     args: tuple[str | bytes | int | float, ...]
 
 
-Output = Entry | RedisCommand
+@dataclass(frozen=True)
+class TopicEntry:
+    """An entry on a topic no consumer group of ours reads (`events.<type>`): kept to about `maxlen`
+    entries (XADD MAXLEN ~), since nothing acknowledges it and it would otherwise grow for good."""
+
+    stream: str
+    model: BaseModel
+    maxlen: int
+
+
+Output = Entry | RedisCommand | TopicEntry
 
 
 def _correlation_id(model: BaseModel) -> str:

@@ -198,3 +198,25 @@ async def test_batch_is_handled_together_and_a_bad_entry_cannot_block_it(
     assert singles == urls  # the failed batch was handled entry by entry
     assert await redis.xlen(settings.stream("out")) == 5
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 1  # only the poison waits for a retry
+
+
+async def test_topic_entries_are_capped_since_no_group_acknowledges_them(
+    redis: Redis, settings: Settings
+) -> None:
+    topic = settings.stream("events.assault")
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        return [streams.TopicEntry(topic, msg, maxlen=50)]
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(
+        redis, [(consumer.stream, UrlRequest(url=f"https://a.test/{i}")) for i in range(600)]
+    )
+    while batch := await read_new(redis, consumer, "c1"):
+        for entry_id, body in batch:
+            await consumer.process(entry_id, body, 1)
+    length = await redis.xlen(topic)
+    assert 50 <= length < 250  # MAXLEN ~ trims whole nodes of 100 entries: about the cap, never all 600
+    newest = await redis.xrevrange(topic, count=1)
+    assert UrlRequest.model_validate_json(streams.decode(newest[0][1])).url == "https://a.test/599"
