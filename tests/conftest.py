@@ -79,24 +79,28 @@ def postgres_admin_url() -> str:
     return PG_ADMIN_URL
 
 
-@pytest.fixture
-def postgres_url(postgres_admin_url: str) -> Iterator[str]:
-    """A fresh database for one test, dropped afterwards."""
+def pg_admin(admin_url: str, sql: str) -> None:
+    """Run one statement as the PostgreSQL administrator."""
     import asyncpg
 
-    name = f"newswire_test_{uuid.uuid4().hex[:10]}"
-
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_admin_url)
+    async def run() -> None:
+        conn = await asyncpg.connect(admin_url)
         try:
             await conn.execute(sql)
         finally:
             await conn.close()
 
-    asyncio.run(admin(f'CREATE DATABASE "{name}"'))
+    asyncio.run(run())
+
+
+@pytest.fixture
+def postgres_url(postgres_admin_url: str) -> Iterator[str]:
+    """A fresh database for one test, dropped afterwards."""
+    name = f"newswire_test_{uuid.uuid4().hex[:10]}"
+    pg_admin(postgres_admin_url, f'CREATE DATABASE "{name}"')
     base = postgres_admin_url.rsplit("/", 1)[0]
     yield f"postgresql+asyncpg://{base.split('://', 1)[1]}/{name}"
-    asyncio.run(admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    pg_admin(postgres_admin_url, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

@@ -26,6 +26,7 @@ from services.runtime.embedded_redis import RedisProcess, free_port
 from services.runtime.settings import Settings
 from services.runtime.worker import ensure_topology
 from services.store import db
+from tests.conftest import pg_admin
 from tests.pipeline_harness import http_get, start_worker, wait_idle, worker_env
 
 pytestmark = pytest.mark.slow
@@ -182,23 +183,15 @@ def test_redis_restart_mid_run_loses_nothing(settings: Settings, tmp_path: Path)
 def test_database_outage_is_caught_up_without_duplicates(
     settings: Settings, postgres_url: str, postgres_admin_url: str
 ) -> None:
-    import asyncpg
-
     name = postgres_url.rsplit("/", 1)[1]
 
-    async def admin(sql: str) -> None:
-        conn = await asyncpg.connect(postgres_admin_url)
-        try:
-            await conn.execute(sql)
-        finally:
-            await conn.close()
+    def admin(sql: str) -> None:
+        pg_admin(postgres_admin_url, sql)
 
     def outage(on: bool) -> None:
-        asyncio.run(admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if on else "true"}'))
+        admin(f'ALTER DATABASE "{name}" WITH ALLOW_CONNECTIONS {"false" if on else "true"}')
         if on:  # cut the connections the store already holds
-            asyncio.run(
-                admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
-            )
+            admin(f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'")
 
     settings = settings.model_copy(update={"database_url": SecretStr(postgres_url)})
     articles = make_articles(60)
