@@ -65,12 +65,20 @@ class Ingestor:
         self.metrics = metrics
         self.fetcher = make_fetcher(settings)
         self.ctx: WorkerContext | None = None
+        self._politeness: Politeness | None = None
         self._lag_checked = 0.0
 
     @property
     def redis(self) -> Redis:
         assert self.ctx is not None, "the ingest worker is not started"
         return self.ctx.redis
+
+    @property
+    def politeness(self) -> Politeness:
+        """One for the worker's life, so parsed robots.txt files stay cached between requests."""
+        if self._politeness is None:
+            self._politeness = Politeness(self.redis, self.settings, self.fetcher)
+        return self._politeness
 
     async def start(self, ctx: WorkerContext) -> None:
         self.ctx = ctx
@@ -100,7 +108,7 @@ class Ingestor:
             self.metrics.dedup_hits.labels("url").inc()
             return []
         await self._wait_for_capacity()
-        politeness = Politeness(self.redis, self.settings, self.fetcher)
+        politeness = self.politeness
         if not await politeness.allowed(request.url):
             self.metrics.fetch_errors.labels("robots").inc()
             raise PermanentError(f"robots.txt disallows {request.url}")
