@@ -1,4 +1,4 @@
-"""Operational `newswire` subcommands: run, worker, submit, feeds, stats, dlq, db, demo."""
+"""Operational `newswire` subcommands: run, worker, submit, feeds, stats, dlq, db, init-groups, demo."""
 
 from __future__ import annotations
 
@@ -167,6 +167,24 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_init_groups(args: argparse.Namespace) -> int:
+    """Create every stream and consumer group (idempotent): what a cluster's init Job runs, so that
+    autoscalers reading the groups' lag find them before any worker has started."""
+    from services.runtime.worker import TOPOLOGY, ensure_topology
+
+    settings = Settings()
+
+    async def go(url: str) -> None:
+        async with redis_client(url) as redis:
+            await ensure_topology(redis, settings)
+
+    with redis_url(settings) as url:
+        asyncio.run(go(url))
+    for stream, groups in TOPOLOGY.items():
+        print(f"{settings.stream(stream)}: {', '.join(groups)}")
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from services.demo import run_demo
 
@@ -210,6 +228,9 @@ def add_operational_commands(sub: Any) -> None:
     p = sub.add_parser("db", help="database schema")
     p.add_argument("action", choices=("upgrade",))
     p.set_defaults(func=cmd_db)
+
+    p = sub.add_parser("init-groups", help="create the streams and consumer groups (a cluster's init Job)")
+    p.set_defaults(func=cmd_init_groups)
 
     p = sub.add_parser("demo", help="run the bundled sample corpus through the full pipeline, offline")
     p.add_argument("--keep", action="store_true", help="keep the demo data dir")

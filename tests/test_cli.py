@@ -123,3 +123,32 @@ def test_feeds_add_finds_a_sites_feed_and_list_remove(settings: Settings) -> Non
     assert [json.loads(line)["url"] for line in listed.stdout.splitlines()] == [f"{site.base}/rss"]
     assert "removed" in newswire("feeds", "remove", f"{site.base}/rss", env=env).stdout
     assert newswire("feeds", "list", env=env).stdout.strip() == ""
+
+
+def test_init_groups_creates_every_group_and_leaves_existing_ones_alone(settings: Settings) -> None:
+    import redis
+
+    env = {
+        "NEWSWIRE_REDIS_URL": settings.redis_url.get_secret_value(),  # type: ignore[union-attr]
+        "NEWSWIRE_STREAM_PREFIX": settings.stream_prefix,
+    }
+    result = newswire("init-groups", env=env)
+    assert result.returncode == 0, result.stderr
+    client = redis.Redis.from_url(env["NEWSWIRE_REDIS_URL"], decode_responses=True)
+    try:
+        groups = {
+            name: {g["name"]: g for g in client.xinfo_groups(settings.stream(name))}
+            for name in ("urls", "articles", "events")
+        }
+        assert {n: set(g) for n, g in groups.items()} == {
+            "urls": {"ingest"}, "articles": {"extractor", "store"}, "events": {"store"},
+        }  # fmt: skip
+        entry = client.xadd(settings.stream("articles"), {"k": "v"})
+        client.xreadgroup("extractor", "c1", {settings.stream("articles"): ">"}, count=1)
+        assert newswire("init-groups", env=env).returncode == 0
+        after = {g["name"]: g for g in client.xinfo_groups(settings.stream("articles"))}
+        assert after["extractor"]["last-delivered-id"] == entry and after["extractor"]["pending"] == 1
+        assert after["store"]["last-delivered-id"] == "0-0" and after["store"]["lag"] == 1
+    finally:
+        client.close()
+    assert f"{settings.stream('articles')}: extractor, store" in result.stdout
