@@ -37,7 +37,7 @@ async def dead_letters(
 async def replay(redis: Redis, entry_id: str, letter: DeadLetter, dead_stream: str) -> None:
     """Put the original payload back on its stream and drop the dead letter, in one transaction."""
     async with redis.pipeline(transaction=True) as pipe:
-        pipe.xadd(letter.stream, {b"__data__": letter.payload.encode()})
+        pipe.xadd(letter.stream, streams.raw_fields(letter.payload.encode()))  # type: ignore[arg-type]
         pipe.xdel(dead_stream, entry_id)
         await pipe.execute()
 

@@ -44,5 +44,8 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
         return out
 
     return WorkerSpec(
-        name="extractor", group="extractor", subscriptions=[Subscription("articles", Article, extract)]
+        name="extractor",
+        group="extractor",
+        subscriptions=[Subscription("articles", Article, extract)],
+        keeps_public_topics=True,
     )

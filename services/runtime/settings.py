@@ -30,7 +30,10 @@ class Settings(BaseSettings):
     reclaim_idle_ms: int = Field(default=60_000, ge=100)
     reclaim_interval_s: float = Field(default=5.0, gt=0)
     trim_interval_s: float = Field(default=30.0, gt=0)
-    topic_maxlen: int = Field(default=100_000, ge=1, description="entries kept on each events.<type> topic")
+    topic_maxlen: int = Field(default=100_000, ge=1, description="length cap of each public topic")
+    topic_retention_s: float = Field(
+        default=86_400.0, gt=0, description="public topics (events, events.<type>) keep entries this long"
+    )
     articles_max_lag: int = Field(default=5_000, ge=1)
     progress_interval_s: float = Field(default=10.0, ge=0, description="run: progress every N s")
     shutdown_timeout_s: float = Field(default=20.0, gt=0)

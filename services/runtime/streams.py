@@ -1,8 +1,10 @@
 """Stream entries: how messages are encoded on Redis streams, published, inspected and trimmed.
 
-Entries use FastStream's binary message format in the `__data__` field, so FastStream subscribers and
-our own readers (reclaim, dead letters, `newswire stats`) decode the same bytes. An entry written by an
-outside producer in another shape (plain fields, raw JSON) is decoded as FastStream would.
+Public topics (`events`, `events.<type>`) carry the Event as plain JSON in the field `event`, with
+`event_type` beside it, so any client reads them with XRANGE/XREAD and no FastStream parser; our own
+workers read those same entries. Internal streams (urls, articles, dead) use FastStream's binary
+message format in the `__data__` field. An entry written by an outside producer in another shape
+(plain fields, raw JSON) is decoded as FastStream would.
 """
 
 from __future__ import annotations
@@ -16,6 +18,11 @@ from faststream.redis.message import bDATA_KEY
 from faststream.redis.parser import BinaryMessageFormatV1
 from pydantic import BaseModel
 from redis.asyncio import Redis
+
+from schemas import Event
+
+EVENT_FIELD = b"event"
+EVENT_TYPE_FIELD = b"event_type"
 
 Entry = tuple[str, BaseModel]
 
@@ -50,6 +57,8 @@ def _correlation_id(model: BaseModel) -> str:
 
 async def encode(model: BaseModel) -> dict[bytes, bytes]:
     body = model.model_dump_json().encode()
+    if isinstance(model, Event):
+        return {EVENT_FIELD: body, EVENT_TYPE_FIELD: model.event_type.encode()}
     data = await BinaryMessageFormatV1.encode(
         message=body,
         reply_to=None,
@@ -59,8 +68,23 @@ async def encode(model: BaseModel) -> dict[bytes, bytes]:
     return {bDATA_KEY: data}
 
 
+def raw_fields(body: bytes) -> dict[bytes, bytes]:
+    """Fields for a body already serialised (a replayed dead letter): an Event goes back as plain JSON
+    in `event`, anything else in `__data__` as FastStream reads it."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, dict) and parsed.get("kind") == "event":
+        return {EVENT_FIELD: body, EVENT_TYPE_FIELD: str(parsed.get("event_type", "")).encode()}
+    return {bDATA_KEY: body}
+
+
 def decode(fields: Mapping[bytes, bytes]) -> bytes:
     """The message body of a stream entry, whatever shape its producer wrote."""
+    event = fields.get(EVENT_FIELD)
+    if event is not None:
+        return event
     raw = fields.get(bDATA_KEY)
     if raw is None:
         plain = {k.decode(errors="replace"): v.decode(errors="replace") for k, v in fields.items()}
@@ -121,13 +145,15 @@ async def group_lag(redis: Redis, stream: str, group: str) -> int:
     return int(await redis.xlen(stream))
 
 
-async def trim_acknowledged(redis: Redis, stream: str) -> int:
-    """Drop only entries every group has delivered and acknowledged (XTRIM MINID); never unread ones."""
-    groups = await group_info(redis, stream)
-    if not groups:
-        return 0
+async def acknowledged_floor(
+    redis: Redis, stream: str, groups: Sequence[str] | None = None
+) -> tuple[int, int] | None:
+    """The smallest entry id some group (of `groups`, or any) still needs: its oldest pending entry, or
+    the one after its last delivered. None when the stream has no such group."""
     floor: tuple[int, int] | None = None
-    for g in groups:
+    for g in await group_info(redis, stream):
+        if groups is not None and g["group"] not in groups:
+            continue
         if g["pending"]:
             summary = await redis.xpending(stream, g["group"])
             oldest = summary["min"]
@@ -136,6 +162,12 @@ async def trim_acknowledged(redis: Redis, stream: str) -> int:
             ms, seq = _id_tuple(g["last_delivered_id"])
             bound = (ms, seq + 1)
         floor = bound if floor is None or bound < floor else floor
+    return floor
+
+
+async def trim_acknowledged(redis: Redis, stream: str) -> int:
+    """Drop only entries every group has delivered and acknowledged (XTRIM MINID); never unread ones."""
+    floor = await acknowledged_floor(redis, stream)
     if floor is None or floor <= (0, 1):
         return 0
     return int(await redis.xtrim(stream, minid=f"{floor[0]}-{floor[1]}", approximate=False))

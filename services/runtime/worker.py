@@ -23,7 +23,7 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from services.runtime import streams
+from services.runtime import retention, streams
 from services.runtime.consumer import BatchHandler, Handler, ReliableConsumer
 from services.runtime.metrics import Health, Metrics, serve_http
 from services.runtime.settings import Settings
@@ -64,6 +64,7 @@ class WorkerSpec:
     on_start: list[Callable[[WorkerContext], Coroutine[Any, Any, None]]] = field(default_factory=list)
     background: list[Callable[[WorkerContext], Coroutine[Any, Any, None]]] = field(default_factory=list)
     on_stop: list[Callable[[], Coroutine[Any, Any, None]]] = field(default_factory=list)
+    keeps_public_topics: bool = False  # applies the retention of events and events.<type>
 
 
 async def ensure_topology(redis: Redis, settings: Settings) -> None:
@@ -78,11 +79,16 @@ def _redis_url(settings: Settings) -> str:
     return settings.redis_url.get_secret_value()
 
 
-async def _trim_forever(ctx: WorkerContext, stream_names: list[str]) -> None:
+async def _trim_forever(ctx: WorkerContext, stream_names: list[str], public_topics: bool) -> None:
+    """Internal streams lose what every group acknowledged; public topics keep their retention window."""
+    public = {ctx.settings.stream(name) for name in retention.PUBLIC_TOPICS}
     while not ctx.stop.is_set():
         with contextlib.suppress(RedisError, OSError):
             for name in stream_names:
-                ctx.metrics.trimmed.inc(await streams.trim_acknowledged(ctx.redis, name))
+                if name not in public:
+                    ctx.metrics.trimmed.inc(await streams.trim_acknowledged(ctx.redis, name))
+            if public_topics:
+                ctx.metrics.trimmed.inc(await retention.trim_public_topics(ctx.redis, ctx.settings, TOPOLOGY))
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ctx.stop.wait(), timeout=ctx.settings.trim_interval_s)
 
@@ -142,7 +148,9 @@ async def run_worker(
         await hook(ctx)
     await broker.start()
     tasks = [asyncio.create_task(c.reclaim_forever(settings.consumer, stop)) for c in consumers]
-    tasks.append(asyncio.create_task(_trim_forever(ctx, [c.stream for c in consumers])))
+    tasks.append(
+        asyncio.create_task(_trim_forever(ctx, [c.stream for c in consumers], spec.keeps_public_topics))
+    )
     tasks += [asyncio.create_task(job(ctx)) for job in spec.background]
     log.info("%s worker %s started", spec.name, settings.consumer)
     try:
@@ -177,7 +185,7 @@ def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_na
     @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
     async def on_message(message: RedisStreamMessage) -> None:
         entry_id = streams.text(message.raw_message["message_ids"][0])
-        await consumer.process(entry_id, message.body, deliveries=1)
+        await consumer.process(entry_id, streams.decode(message.raw_message["data"]), deliveries=1)
 
 
 def _subscribe_batch(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:

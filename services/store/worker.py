@@ -74,4 +74,5 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
         ],
         on_start=[start],
         on_stop=[dispose],
+        keeps_public_topics=True,
     )
