@@ -67,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     from services.cli_ops import add_operational_commands
 
     add_operational_commands(sub)
+    from services.cli_consumers import add_consumer_commands
+
+    add_consumer_commands(sub)
     return parser
 
 
