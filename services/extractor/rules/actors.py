@@ -47,7 +47,7 @@ def _rows(name: str) -> list[list[str]]:
 @cache
 def load_actor_table() -> ActorTable:
     by_alias: dict[str, ActorEntry] = {}
-    for alias, country, sector, kind in _rows("actors.tsv"):
+    for alias, country, sector, kind in [*_rows("countries.tsv"), *_rows("actors.tsv")]:
         by_alias[fold(alias)] = ActorEntry(alias, country, sector or None, kind)
     sectors = {fold(noun): sector for noun, sector in _rows("sectors.tsv")}
     title_lines = (DATA_DIR / "titles.txt").read_text(encoding="utf-8").splitlines()

@@ -18,6 +18,8 @@ RECIPIENT_PREPS = frozenset(
     {"against", "on", "at", "with", "toward", "towards", "upon", "into", "inside", "to", "for"}
 )
 PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
+# Actors named by their role alone ("the junta", "police", "rebels") act for the country where they are.
+ROLE_SECTORS = frozenset({"government", "military", "police", "rebel"})
 
 
 @dataclass
@@ -29,6 +31,7 @@ class ArticleState:
     countries: Counter[str] = field(default_factory=Counter)
     last_time: EventTime | None = None
     last_speaker: Actor | None = None
+    home_country: str | None = None  # the dateline's country, else the one most named
 
 
 def np_words(token: Token) -> list[Token]:
@@ -167,7 +170,7 @@ def trigger_actor(
         ):
             return None, None
         actor = actor_of_tokens(np_words(subject), state)
-        if actor is None or actor.country is None:
+        if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):
             continue
         if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb.i == token.i):
             return None, actor

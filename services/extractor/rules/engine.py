@@ -18,12 +18,14 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
 from services.extractor.rules.actors import PersonMemory, load_actor_table, lookup_alias
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.merge import ArticleEvent, add_draft, infer_attackers
 from services.extractor.rules.modes import assault_mode, confidence_of
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
+from services.extractor.rules.relevance import political_drafts
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.timex import refers_back, resolve_time
 
@@ -137,6 +139,7 @@ class RuleEngine:
             return []
         state = ArticleState(article.published_at)
         spans = self._select(text, state)
+        state.home_country = home_country(text, state.countries)
         inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for _, s, e in spans]
         events: list[ArticleEvent] = []
         for (index, start, end), parsed in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
@@ -166,7 +169,8 @@ class RuleEngine:
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
         infer_attackers(events, state.countries)
-        return [self._event(article, e) for e in events]
+        kept = {id(d) for d in political_drafts([e.draft for e in events])}
+        return [self._event(article, e) for e in events if id(e.draft) in kept]
 
     @staticmethod
     def _remember_speaker(doc: Any, memory: PersonMemory, state: ArticleState) -> None:

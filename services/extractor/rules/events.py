@@ -18,7 +18,13 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from schemas import Actor, EventTime, Location
-from services.extractor.rules.arguments import ArticleState, noun_actor, trigger_actor, trigger_recipient
+from services.extractor.rules.arguments import (
+    ROLE_SECTORS,
+    ArticleState,
+    noun_actor,
+    trigger_actor,
+    trigger_recipient,
+)
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
@@ -32,6 +38,7 @@ OWN_SIDE = frozenset(
 VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
+DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 
 
 @dataclass
@@ -257,6 +264,7 @@ def sentence_drafts(
         )
         for quantity in counts:
             quantity.claimant = quantity.claimant or draft.claimant
+        _ground_roles(draft, state)
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         _reframe(draft, root)
@@ -279,6 +287,24 @@ def sentence_drafts(
     if protests:  # "protesters gathered to demand ...": the demand is what the protest is about
         drafts = [d for d in drafts if d.event_type != "request" or d.quantities]
     return _merge_same_type(drafts)
+
+
+def _ground_roles(draft: Draft, state: ArticleState) -> None:
+    """An actor named by its role alone ("the junta", "police", "rebels") acts for the country of the
+    event's place, else the article's. Weapons and air defences are no such actor: a drone over a city
+    is as likely the enemy's; and in an assault a bare "troops" may be either side's, so only roles that
+    are domestic by nature (police, rebels, a government) are grounded there."""
+    country = (draft.location.country if draft.location else None) or state.home_country
+    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
+    for side in (draft.actor, draft.recipient):
+        if side is None or side.country is not None or side.sector not in ROLE_SECTORS or not country:
+            continue
+        words = {w.lower().rstrip("s") for w in side.text.split()}
+        if words & weapons:
+            continue
+        if draft.event_type == "assault" and side is draft.actor and side.sector == "military":
+            continue
+        side.country = country
 
 
 def _merge_same_type(drafts: list[Draft]) -> list[Draft]:

@@ -1,0 +1,56 @@
+"""The article's home country, from its dateline ("GOMA, Democratic Republic of Congo, Jan 28 (Agency) -")
+or, without one, the country it names most.
+
+Actors named only by their role ("the junta", "police", "rebels", "gunmen") are coded with the country
+where they act, as event datasets do; the home country is the fallback when the event has no place.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from services.extractor.rules.actors import load_actor_table
+from services.extractor.rules.places import country_of_text, fold, load_gazetteer
+
+_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+DATELINE = re.compile(
+    rf"^\s*([A-Z][A-Z.'’\- ]+(?:/[A-Z][A-Z.'’\- ]+)*)"  # GOMA or MOSCOW/LONDON
+    rf"(?:,\s*([A-Z][\w.'’\- ]+?))?"  # , Democratic Republic of Congo
+    rf"(?:,\s*{_MONTH}\s+\d{{1,2}})?"  # , Jan 28
+    rf"\s*(?:\([^)]{{1,40}}\))?\s*[-–—]",  # (Agency) -
+    re.MULTILINE,
+)
+
+
+def dateline_country(text: str) -> str | None:
+    """ISO3 of the dateline's place, when the article opens with one in its first lines."""
+    for line in text.splitlines()[:4]:
+        match = DATELINE.match(line)
+        if match is None:
+            continue
+        if match.group(2):
+            found = country_of_text(match.group(2).strip()) or _actor_country(match.group(2).strip())
+            if found:
+                return found
+        city = match.group(1).split("/")[0].strip().title()
+        return country_of_text(city) or _actor_country(city) or _city_country(city)
+    return None
+
+
+def _actor_country(name: str) -> str | None:
+    entry = load_actor_table().by_alias.get(fold(name))
+    return entry.country if entry is not None and len(entry.country) == 3 else None
+
+
+def _city_country(name: str) -> str | None:
+    places = [p for p in load_gazetteer().by_alias.get(fold(name), []) if p.kind == "city"]
+    return max(places, key=lambda p: p.population).country if places else None
+
+
+def home_country(text: str, mentioned: Counter[str]) -> str | None:
+    found = dateline_country(text)
+    if found:
+        return found
+    top = [c for c, _ in mentioned.most_common(1) if len(c) == 3 and c not in {"IGO", "NGO"}]
+    return top[0] if top else None
