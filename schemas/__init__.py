@@ -1,5 +1,6 @@
 """Message contracts shared by the newswire workers: the only code every worker imports."""
 
+from schemas.incident import Claim, Figure, Incident, IncidentMention, incident_id_for
 from schemas.messages import (
     SCHEMA_VERSION,
     Actor,
@@ -23,16 +24,21 @@ __all__ = [
     "SCHEMA_VERSION",
     "Actor",
     "Article",
+    "Claim",
     "DeadLetter",
     "Event",
     "EventTime",
     "EventType",
     "Evidence",
     "ExtractorInfo",
+    "Figure",
+    "Incident",
+    "IncidentMention",
     "Location",
     "Quantity",
     "QuantityKind",
     "UrlRequest",
     "article_id_for",
     "event_id_for",
+    "incident_id_for",
 ]

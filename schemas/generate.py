@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from schemas.incident import Incident
 from schemas.messages import json_schemas
 
 SCHEMA_DIR = Path(__file__).resolve().parent / "jsonschema"
@@ -16,7 +17,7 @@ SCHEMA_DIR = Path(__file__).resolve().parent / "jsonschema"
 def render() -> dict[str, str]:
     return {
         f"{name}.json": json.dumps(schema, indent=2, sort_keys=True) + "\n"
-        for name, schema in json_schemas().items()
+        for name, schema in {**json_schemas(), "incident": Incident.model_json_schema()}.items()
     }
 
 

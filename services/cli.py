@@ -50,6 +50,13 @@ def cmd_extract(args: argparse.Namespace) -> int:
     return 1 if failures and failures == len(args.files) else 0
 
 
+def cmd_incidents(args: argparse.Namespace) -> int:
+    from services.incidents.offline import print_incidents
+    from services.runtime.settings import Settings
+
+    return print_incidents(args.files, args.engine, Settings())
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="newswire", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -63,6 +70,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--engine", default="rules")
     p.add_argument("files", nargs="+")
     p.set_defaults(func=cmd_extract)
+
+    p = sub.add_parser("incidents", help="extract the files and merge their events into JSON-line incidents")
+    p.add_argument("--engine", default="rules")
+    p.add_argument("files", nargs="+")
+    p.set_defaults(func=cmd_incidents)
 
     from services.cli_ops import add_operational_commands
 

@@ -59,6 +59,28 @@ class Settings(BaseSettings):
     extractor_engine: str = "rules"
     extract_languages: list[str] = Field(default_factory=lambda: ["en"])
 
+    # incidents: when an event joins an existing incident (services/incidents/matching.py)
+    incident_window_days: int = Field(default=1, ge=0, description="± days between an event and an incident")
+    incident_max_span_days: int = Field(default=31, ge=1, description="vaguer times are not matched")
+    incident_distance_km: float = Field(default=15.0, ge=0, description="two points this close: one place")
+    incident_compatible_types: list[str] = Field(
+        default_factory=lambda: ["assault coerce", "cooperate agree retreat concede aid", "accuse reject"],
+        description="space-separated groups of PLOVER types that may be one incident",
+    )
+    incident_directed_types: list[str] = Field(
+        default_factory=lambda: ["assault", "coerce", "threaten", "sanction", "mobilize", "protest"],
+        description="types where actor and recipient reversed is another incident (the retaliation)",
+    )
+    incident_threshold: float = Field(default=0.45, ge=0, description="score an event needs to join")
+    incident_text_weight: float = Field(default=1.0, ge=0, description="weight of evidence similarity")
+    incident_unknown_place_text: float = Field(
+        default=0.1, ge=0, le=1, description="evidence similarity needed when a place is missing"
+    )
+    incident_same_article_text: float = Field(
+        default=0.5, ge=0, le=1, description="evidence similarity needed for a second mention of one article"
+    )
+    incident_match_mentions: int = Field(default=50, ge=1, description="mentions compared per incident")
+
     @field_validator("stream_prefix")
     @classmethod
     def _prefix_not_blank(cls, value: str) -> str:
