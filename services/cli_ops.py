@@ -33,7 +33,14 @@ def setup_logging() -> None:
 
 @contextlib.contextmanager
 def redis_url(settings: Settings) -> Iterator[str]:
-    """The configured Redis URL, or the data dir's embedded server (found running, or started)."""
+    """The configured Redis URL, or the data dir's embedded server (found running, or started).
+    With sentinels configured, the URL only carries credentials: clients find the master themselves."""
+    if settings.redis_sentinels:
+        from services.runtime.sentinel import SENTINEL_PLACEHOLDER_URL
+
+        configured = settings.redis_url
+        yield SENTINEL_PLACEHOLDER_URL if configured is None else configured.get_secret_value()
+        return
     if settings.redis_url is not None:
         yield settings.redis_url.get_secret_value()
         return
@@ -44,8 +51,10 @@ def redis_url(settings: Settings) -> Iterator[str]:
 
 
 @contextlib.asynccontextmanager
-async def redis_client(url: str) -> AsyncIterator[Redis]:
-    client = Redis.from_url(url)
+async def redis_client(url: str, settings: Settings) -> AsyncIterator[Redis]:
+    from services.runtime.sentinel import connect
+
+    client = connect(url, settings)
     try:
         yield client
     finally:
@@ -106,7 +115,7 @@ def cmd_feeds(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def go(url: str) -> int:
-        async with redis_client(url) as redis:
+        async with redis_client(url, settings) as redis:
             if args.action == "list":
                 for feed_url, state in (await feed_poller.list_feeds(redis, settings)).items():
                     print(json.dumps({"url": feed_url, **state}) if args.json else feed_url)
@@ -175,7 +184,7 @@ def cmd_init_groups(args: argparse.Namespace) -> int:
     settings = Settings()
 
     async def go(url: str) -> None:
-        async with redis_client(url) as redis:
+        async with redis_client(url, settings) as redis:
             await ensure_topology(redis, settings)
 
     with redis_url(settings) as url:

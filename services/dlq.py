@@ -11,6 +11,7 @@ from redis.asyncio import Redis
 
 from schemas import DeadLetter
 from services.runtime import streams
+from services.runtime.sentinel import connect
 from services.runtime.settings import Settings
 
 
@@ -43,7 +44,7 @@ async def replay(redis: Redis, entry_id: str, letter: DeadLetter, dead_stream: s
 
 
 async def run_dlq(url: str, settings: Settings, args: argparse.Namespace) -> int:
-    redis = Redis.from_url(url)
+    redis = connect(url, settings)
     dead_stream = settings.stream("dead")
     try:
         letters = await dead_letters(redis, settings, args.ids)

@@ -10,10 +10,9 @@ import sys
 import time
 from typing import Any
 
-from redis.asyncio import Redis
-
 from schemas import UrlRequest
 from services.runtime import streams
+from services.runtime.sentinel import connect
 from services.runtime.settings import Settings
 from services.runtime.worker import TOPOLOGY, ensure_topology
 
@@ -27,7 +26,7 @@ async def submit_urls(
     from services.ingest.dedup import canonical_url
 
     bad = []
-    redis = Redis.from_url(url)
+    redis = connect(url, settings)
     try:
         await ensure_topology(redis, settings)
         for raw in urls:
@@ -45,7 +44,7 @@ async def submit_urls(
 async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
     from services.store import db
 
-    redis = Redis.from_url(url)
+    redis = connect(url, settings)
     try:
         names = [*TOPOLOGY, "dead"]
         names += sorted(
@@ -116,7 +115,7 @@ def progress_line(stats: dict[str, Any]) -> str:
 async def is_idle(url: str, settings: Settings) -> bool:
     from services.ingest.feed_poller import list_feeds
 
-    redis = Redis.from_url(url)
+    redis = connect(url, settings)
     try:
         for stream, groups in TOPOLOGY.items():
             for group in groups:
@@ -174,7 +173,7 @@ def run_pipeline(
     with redis_url(settings) as url:
 
         async def prepare() -> list[str]:
-            redis = Redis.from_url(url)
+            redis = connect(url, settings)
             try:
                 for feed in feeds:
                     await add_feed(redis, settings, feed)

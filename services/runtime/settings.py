@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", extra="ignore")
 
     redis_url: SecretStr | None = Field(default=None, description="unset: start an embedded Redis")
+    redis_sentinels: str = Field(default="", description="host:port,... of Redis Sentinels; empty: none")
+    redis_master: str = Field(default="mymaster", min_length=1, description="the master sentinels monitor")
     database_url: SecretStr | None = Field(default=None, description="unset: SQLite under data_dir")
     data_dir: Path = Path(".newswire")
     stream_prefix: str = "newswire:"
@@ -95,6 +97,15 @@ class Settings(BaseSettings):
             raise ValueError("must be a redis://, rediss:// or unix:// URL")
         return value
 
+    @field_validator("redis_sentinels")
+    @classmethod
+    def _sentinel_addresses(cls, value: str) -> str:
+        for address in filter(None, (a.strip() for a in value.split(","))):
+            host, sep, port = address.rpartition(":")
+            if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+                raise ValueError(f"expected host:port,host:port,... but got {address!r}")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _database_scheme(cls, value: SecretStr | None) -> SecretStr | None:
@@ -112,6 +123,13 @@ class Settings(BaseSettings):
         for net in value:
             ipaddress.ip_network(net, strict=False)
         return value
+
+    def sentinel_addresses(self) -> list[tuple[str, int]]:
+        out = []
+        for address in filter(None, (a.strip() for a in self.redis_sentinels.split(","))):
+            host, _, port = address.rpartition(":")
+            out.append((host.strip("[]"), int(port)))
+        return out
 
     def stream(self, name: str) -> str:
         return f"{self.stream_prefix}{name}"

@@ -26,6 +26,7 @@ from redis.exceptions import RedisError
 from services.runtime import retention, streams
 from services.runtime.consumer import BatchHandler, Handler, ReliableConsumer
 from services.runtime.metrics import Health, Metrics, serve_http
+from services.runtime.sentinel import SENTINEL_PLACEHOLDER_URL, connect, make_broker
 from services.runtime.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -74,6 +75,8 @@ async def ensure_topology(redis: Redis, settings: Settings) -> None:
 
 
 def _redis_url(settings: Settings) -> str:
+    if settings.redis_url is None and settings.redis_sentinels:
+        return SENTINEL_PLACEHOLDER_URL
     if settings.redis_url is None:
         raise RuntimeError("NEWSWIRE_REDIS_URL must be set for a worker (newswire run starts one for you)")
     return settings.redis_url.get_secret_value()
@@ -117,15 +120,16 @@ async def run_worker(
 
     url = _redis_url(settings)
     health = Health(stale_after_s=max(30.0, settings.reclaim_interval_s * 6))
-    redis = Redis.from_url(url, health_check_interval=10)
+    redis = connect(url, settings, health_check_interval=10)
     ctx = WorkerContext(settings, redis, metrics, health, stop)
     await _wait_for_redis(redis, settings, stop)
     if stop.is_set():
         return
     await ensure_topology(redis, settings)
 
-    broker = RedisBroker(
+    broker = make_broker(
         url,
+        settings,
         middlewares=[RedisPrometheusMiddleware(registry=metrics.registry)],
         graceful_timeout=settings.shutdown_timeout_s,
         logger=logging.getLogger("newswire.faststream"),
