@@ -63,19 +63,18 @@ def mention_of(event: Event) -> IncidentMention:
 
 
 def _claims(mentions: Sequence[IncidentMention]) -> dict[str, list[Claim]]:
-    """Every claim per kind; within one mention only the largest figure of a kind counts, since the smaller
-    ones are breakdowns of it ("20 people, nine of them children")."""
+    """Every claim per kind; within one mention only the first figure of a kind counts: the ones after it
+    are breakdowns ("20 people, nine of them children") or other events told in passing."""
     out: dict[str, list[Claim]] = {}
     for m in mentions:
-        largest: dict[str, Claim] = {}
+        first: dict[str, Claim] = {}
         for q in m.quantities:
             claim = Claim(
                 value=q.value, upper=q.upper, object=q.object, claimant=q.claimant or m.claimant,
                 source=m.source, event_id=m.event_id, reported_at=m.published_at,
             )  # fmt: skip
-            if q.kind not in largest or q.value > largest[q.kind].value:
-                largest[q.kind] = claim
-        for kind, claim in largest.items():
+            first.setdefault(q.kind, claim)
+        for kind, claim in first.items():
             out.setdefault(kind, []).append(claim)
     return out
 

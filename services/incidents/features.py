@@ -31,21 +31,91 @@ STOPWORDS = frozenset(
 )
 
 
+_UNITS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+]
+_TENS = ("thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety")
+_NUMBER_WORDS = {w: str(i) for i, w in enumerate(_UNITS)} | {w: str(30 + 10 * i) for i, w in enumerate(_TENS)}
+# Words that news reports use for one thing, folded to one stem (reports of one event differ in wording
+# most on exactly these).
+_SAME_AS = {
+    "swap": "exchang",
+    "trade": "exchang",
+    "dead": "kill",
+    "death": "kill",
+    "die": "kill",
+    "toll": "kill",
+    "wound": "injur",
+    "hurt": "injur",
+    "arrest": "detain",
+    "held": "detain",
+    "pow": "prisoner",
+    "captive": "prisoner",
+    "attack": "strik",
+    "struck": "strik",
+    "hit": "strik",
+}
+_SUFFIX = re.compile(r"(?:ing|ed|es|s|e)$")
+
+
+def stem(word: str) -> str:
+    """A light stem: -ing, -ed, -es, -s, -e and a doubled final consonant removed from longer words."""
+    if len(word) > 4 and not word.endswith("ss"):
+        word = _SUFFIX.sub("", word)
+        if len(word) > 3 and word[-1] == word[-2] and word[-1] not in "aeiouls":
+            word = word[:-1]
+    return _SAME_AS.get(word, word)
+
+
+def _number(word: str) -> str | None:
+    if word in _NUMBER_WORDS:
+        return _NUMBER_WORDS[word]
+    tens, _, unit = word.partition("-")
+    if tens in _NUMBER_WORDS and unit in _NUMBER_WORDS:  # forty-eight
+        return str(int(_NUMBER_WORDS[tens]) + int(_NUMBER_WORDS[unit]))
+    if word[:1].isdigit():
+        return word.replace(",", "")
+    return None
+
+
 def words(text: str, drop: Iterable[str] = ()) -> frozenset[str]:
-    """Content words of a text, lower-cased, possessives and plural -s removed; numbers kept as written."""
+    """Content words of a text: lower-cased, stemmed, numbers as digits; stopwords and `drop` left out."""
     dropped = set(drop)
     out = set()
     for raw in _WORD.findall(text):
         w = raw.lower().replace("’", "'").strip("'-.,")
         if w.endswith("'s"):
             w = w[:-2]
-        if len(w) > 4 and w.endswith("s") and not w.endswith("ss"):
-            w = w[:-1]
-        if len(w) < 3 and not w[:1].isdigit():
+        number = _number(w)
+        if number is not None:
+            if number not in ("0", "1"):
+                out.add(number)
             continue
-        if w in STOPWORDS or w in dropped:
+        if len(w) < 3 or w in STOPWORDS or w in dropped:
             continue
-        out.add(w)
+        w = stem(w)
+        if w not in dropped:
+            out.add(w)
     return frozenset(out)
 
 
@@ -97,7 +167,7 @@ class Features:
     recipient: str | None
     parties: frozenset[str]
     words: frozenset[str]
-    figures: frozenset[tuple[str, int]] = field(default_factory=frozenset)
+    figures: frozenset[int] = field(default_factory=frozenset)  # values of 3 and more: small ones say little
     place_names: frozenset[str] = field(default_factory=frozenset)
 
     @property
@@ -120,6 +190,6 @@ def mention_features(mention: IncidentMention, max_span_days: int) -> Features:
         recipient=mention.recipient.country if mention.recipient else None,
         parties=countries(mention.actor, mention.recipient),
         words=words(mention.evidence.text, drop=names),
-        figures=frozenset((q.kind, q.value) for q in mention.quantities),
+        figures=frozenset(q.value for q in mention.quantities if q.value >= 3),
         place_names=frozenset(names),
     )

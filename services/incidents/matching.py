@@ -4,9 +4,12 @@ An event may join an incident only if, against one of its mentions, every gate h
 - the same PLOVER type, or types of one compatible group (`incident_compatible_types`);
 - days no more than `incident_window_days` apart (from the event's own time, else its publication day);
 - places not different: the same place, points within `incident_distance_km`, or the same admin1 (or
-  country) when one of the two is coarser; a missing place passes but then needs evidence similarity;
+  country) when one of the two is coarser; a missing place passes but then needs evidence similarity,
+  and so does a time vaguer than a few days;
 - actors not incompatible: for directed types (`incident_directed_types`), not the same pair with the
-  roles reversed (a strike and the retaliation for it); a swap or a deal goes both ways.
+  roles reversed (a strike and the retaliation for it); a swap or a deal goes both ways;
+- no mention of the same article tells another event: two events of one article join one incident
+  only when their evidence agrees (`incident_same_article_text`, or a shared figure).
 The score then adds how well place, type, actors, mode, evidence words and shared figures agree; the
 event joins the best-scoring incident at or above `incident_threshold`, else it opens a new one.
 """
@@ -36,7 +39,8 @@ class MatchConfig:
     threshold: float = 0.45
     text_weight: float = 1.0
     unknown_place_text: float = 0.1
-    same_article_text: float = 0.5
+    same_article_text: float = 0.3
+    vague_time_text: float = 0.4
     directed_types: frozenset[str] = frozenset()
 
     @classmethod
@@ -50,6 +54,7 @@ class MatchConfig:
             text_weight=settings.incident_text_weight,
             unknown_place_text=settings.incident_unknown_place_text,
             same_article_text=settings.incident_same_article_text,
+            vague_time_text=settings.incident_vague_time_text,
             directed_types=frozenset(settings.incident_directed_types),
         )
 
@@ -125,6 +130,16 @@ def similarity(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / math.sqrt(len(a) * len(b))
 
 
+def vague(days: tuple[int, int] | None) -> bool:
+    return days is not None and days[1] - days[0] > 2
+
+
+def same_story(event: Features, mention: Features, cfg: MatchConfig) -> bool:
+    """Two events of one article are one incident only if their evidence agrees (words or figures)."""
+    text = similarity(event.words, mention.words)
+    return text >= cfg.same_article_text or bool(event.figures & mention.figures)
+
+
 def days_apart(a: tuple[int, int] | None, b: tuple[int, int] | None) -> int | None:
     if a is None or b is None:
         return None
@@ -158,8 +173,8 @@ def pair_score(event: Features, mention: Features, cfg: MatchConfig) -> float | 
     shared_figure = bool(event.figures & mention.figures)
     if place == 0.0 and text < cfg.unknown_place_text and not shared_figure:
         return None
-    if event.article_id == mention.article_id and text < cfg.same_article_text and not shared_figure:
-        return None  # one article telling two events apart
+    if (vague(event.days) or vague(mention.days)) and text < cfg.vague_time_text and not shared_figure:
+        return None  # "earlier this month" fits too many incidents to go by the day alone
     mode = 0.5 if not event.mode or not mention.mode else float(event.mode == mention.mode)
     return (
         0.35 * place + 0.15 * type_score + 0.1 * actors + 0.1 * mode
@@ -169,6 +184,9 @@ def pair_score(event: Features, mention: Features, cfg: MatchConfig) -> float | 
 
 def incident_score(event: Features, mentions: Sequence[Features], cfg: MatchConfig) -> float | None:
     """The best agreement of the event with any mention of the incident (None: it cannot join)."""
+    for mention in mentions:
+        if mention.article_id == event.article_id and not same_story(event, mention, cfg):
+            return None  # one article telling two events apart: they are not one incident
     best: float | None = None
     for mention in mentions:
         s = pair_score(event, mention, cfg)

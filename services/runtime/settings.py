@@ -79,7 +79,10 @@ class Settings(BaseSettings):
         default=0.1, ge=0, le=1, description="evidence similarity needed when a place is missing"
     )
     incident_same_article_text: float = Field(
-        default=0.5, ge=0, le=1, description="evidence similarity needed for a second mention of one article"
+        default=0.3, ge=0, le=1, description="evidence similarity needed for a second mention of one article"
+    )
+    incident_vague_time_text: float = Field(
+        default=0.4, ge=0, le=1, description="evidence similarity needed when a time spans weeks"
     )
     incident_match_mentions: int = Field(default=50, ge=1, description="mentions compared per incident")
 

@@ -109,3 +109,22 @@ def test_candidates_come_from_nearby_days_only() -> None:
     seen = list(r.candidates(mention_features(mention_of(probe), 31)))
     assert len(r.incidents) == 100
     assert 1 <= len(seen) <= 2  # the incidents of days 149-151, not all 100
+
+
+def test_two_events_told_apart_by_one_article_stay_apart() -> None:
+    r = resolver()
+    add_all(
+        r,
+        make_event("a1", "Russian missiles hit a Kharkiv hospital, killing eight"),
+        make_event("a1", "Separately, a drone struck a Kharkiv rail depot at dawn", mode="drone"),
+    )
+    assert len(r.incidents) == 2
+
+
+def test_number_words_and_wording_variants_meet() -> None:
+    from services.incidents.features import words
+
+    assert {"48", "20", "exchang", "kill", "injur"} <= words(
+        "Forty-eight police hurt and twenty dead as both sides swapped prisoners"
+    )
+    assert words("prisoners exchanged") == words("prisoner exchange")
