@@ -41,6 +41,18 @@ def np_words(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.i not in skip]
 
 
+def np_core(token: Token) -> list[Token]:
+    """The noun phrase without its prepositional modifiers other than "of": "14 people at a university
+    in Prague" names people, not the Czech state; "the government of Sudan" keeps its country."""
+    cut = [
+        c
+        for c in token.children
+        if c.dep_ in {"relcl", "acl", "advcl", "ccomp"} or (c.dep_ == "prep" and c.lower_ != "of")
+    ]
+    skip = {t.i for c in cut for t in c.subtree}
+    return [t for t in token.subtree if t.i not in skip]
+
+
 def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
     if not tokens:
         return None
@@ -196,7 +208,7 @@ def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | N
                 if child.lower_ == "between":
                     candidates = [c for g in candidates for c in [g, *g.conjuncts]]
             for candidate in candidates:
-                found = actor_of_tokens(np_words(candidate), state)
+                found = actor_of_tokens(np_core(candidate), state)
                 if found is not None and found.country and (actor is None or found.country != actor.country):
                     return found
     return None

@@ -311,10 +311,15 @@ def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
     merged: list[Draft] = []
     for draft in drafts:
         for other in merged:
-            same_place = (
-                draft.location is None or other.location is None or draft.location.name == other.location.name
+            # "rebels took Goma and protesters attacked embassies in Kinshasa": a place named by one
+            # predicate and not the other, or two different actors, make two events
+            same_place = (draft.location.name if draft.location else None) == (
+                other.location.name if other.location else None
             )
-            if other.event_type == draft.event_type and same_place and not draft.new_event:
+            same_actor = (
+                draft.actor is None or other.actor is None or draft.actor.country == other.actor.country
+            )
+            if other.event_type == draft.event_type and same_place and same_actor and not draft.new_event:
                 other.quantities.extend(draft.quantities)
                 other.actor = other.actor or draft.actor
                 other.recipient = other.recipient or draft.recipient

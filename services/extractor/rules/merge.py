@@ -33,6 +33,10 @@ class ArticleEvent:
     draft: Draft
     sentence: tuple[int, int]
     sentence_index: int
+    last_index: int = -1  # the latest sentence merged in
+
+    def __post_init__(self) -> None:
+        self.last_index = max(self.last_index, self.sentence_index)
 
 
 def same_place(a: Location | None, b: Location | None) -> bool:
@@ -56,7 +60,7 @@ def _counts_conflict(a: Draft, b: Draft) -> bool:
     return any((q.kind, q.object) in seen and seen[(q.kind, q.object)] != q.value for q in b.quantities)
 
 
-def _joins(event: ArticleEvent, draft: Draft) -> bool:
+def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     old = event.draft
     if old.event_type != draft.event_type or draft.new_event:
         return False
@@ -75,10 +79,20 @@ def _joins(event: ArticleEvent, draft: Draft) -> bool:
         return False  # a ground advance and an air strike are two events
     if draft.location is None:
         return True
+    if old.location is None:
+        # a headline or lead without a place, then the sentence that names it: one event when the
+        # same actor is named in both, a sentence or two apart
+        return (
+            old.actor is not None
+            and draft.actor is not None
+            and old.actor.country == draft.actor.country
+            and index - event.last_index <= 2
+        )
     return same_place(old.location, draft.location)
 
 
-def _absorb(event: ArticleEvent, draft: Draft, keep_place: bool = False) -> None:
+def _absorb(event: ArticleEvent, draft: Draft, index: int, keep_place: bool = False) -> None:
+    event.last_index = max(event.last_index, index)
     old = event.draft
     known = {(q.kind, q.object, q.value) for q in old.quantities}
     unnamed = {(q.kind, q.value) for q in old.quantities if q.object is None}
@@ -115,29 +129,29 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
                 and actor is not None
                 and actor.country in owners
             ):
-                _absorb(event, draft, keep_place=True)
+                _absorb(event, draft, index, keep_place=True)
                 return
         for event in reversed(events):
             if event.draft.event_type == "assault" and any(
                 q.kind == "launched" for q in event.draft.quantities
             ):
-                _absorb(event, draft, keep_place=True)
+                _absorb(event, draft, index, keep_place=True)
                 return
         for event in reversed(events):
             if event.draft.event_type == "assault" and index - event.sentence_index <= 3:
-                _absorb(event, draft, keep_place=True)
+                _absorb(event, draft, index, keep_place=True)
                 return
     if draft.event_type in STATEMENT_TYPES:
         # statements only continue the article's latest event, a few sentences back at most
         latest = events[-1] if events else None
-        if latest is not None and index - latest.sentence_index <= 4 and _joins(latest, draft):
-            _absorb(latest, draft)
+        if latest is not None and index - latest.sentence_index <= 4 and _joins(latest, draft, index):
+            _absorb(latest, draft, index)
             return
         events.append(ArticleEvent(draft, sentence, index))
         return
     for event in events:
-        if _joins(event, draft):
-            _absorb(event, draft)
+        if _joins(event, draft, index):
+            _absorb(event, draft, index)
             return
     events.append(ArticleEvent(draft, sentence, index))
 

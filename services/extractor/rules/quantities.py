@@ -20,6 +20,22 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
+TIME_UNITS = frozenset(
+    {
+        "second",
+        "minute",
+        "hour",
+        "day",
+        "night",
+        "week",
+        "month",
+        "year",
+        "decade",
+        "century",
+        "time",
+        "round",
+    }
+)
 SKIP_DEPS = frozenset(
     {"prep", "pobj", "conj", "appos", "cc", "npadvmod", "quantmod", "nummod", "amod", "compound"}
 )
@@ -100,6 +116,15 @@ def _kind_from_governors(
     return None, None
 
 
+def _not_a_count(text: str, value: int, counted: Token, obj: str | None) -> bool:
+    """Durations ("two days of fighting") and years ("the 1994 genocide") are no counts of anything."""
+    if obj in TIME_UNITS:
+        return True
+    q = load_lexicon().quantity
+    year_like = 1900 <= value <= 2100 and text.isdigit() and len(text) == 4
+    return year_like and (counted.like_num or obj not in set(q["people"]) | set(q["weapons"]))
+
+
 def _owner(counted: Token) -> str | None:
     """The side counted weapons belong to: "41 Ukrainian drones", "101 drones launched by Russia"."""
     table = load_actor_table().by_alias
@@ -151,10 +176,14 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             i += 1
             continue
         counted = _counted_noun(doc, i, count.end)
-        if counted is None or (1900 <= count.value <= 2100 and counted.i == doc[count.end - 1].i):
+        obj = (
+            lemma(counted)
+            if counted is not None and counted.pos_ in NOUN_POS and not counted.like_num
+            else None
+        )
+        if counted is None or _not_a_count(doc[count.start : count.end].text, count.value, counted, obj):
             i = count.end
             continue
-        obj = lemma(counted) if counted.pos_ in NOUN_POS and not counted.like_num else None
         kind, governor = _kind_from_governors(counted, obj, doc[count.end - 1].head.i == counted.i)
         if kind is None and obj in q["nouns"] and obj is not None:
             kind, governor = q["nouns"][obj], counted
