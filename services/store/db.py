@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import Any, ClassVar
 
 from sqlalchemy import JSON, DateTime, Index, String, Text, event, func, select
+from sqlalchemy import text as sql_text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -18,6 +19,7 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from schemas import Article, Event
 
 SCHEMA_REVISION = 1
+SCHEMA_LOCK_KEY = 0x6E657773  # "news": the advisory lock store replicas take to create the schema
 
 
 class Base(DeclarativeBase):
@@ -73,8 +75,12 @@ def make_engine(url: str) -> AsyncEngine:
 
 
 async def upgrade(engine: AsyncEngine) -> None:
-    """Create the tables and indexes that do not exist yet (idempotent)."""
+    """Create the tables and indexes that do not exist yet (idempotent, and safe for store replicas
+    starting together: on PostgreSQL they take turns on an advisory lock, since two concurrent
+    CREATE TABLEs of the same table fail on the catalogue's unique index)."""
     async with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            await conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
         await conn.run_sync(Base.metadata.create_all)
 
 
@@ -118,7 +124,9 @@ def _event_values(event: Event, now: datetime) -> dict[str, Any]:
 async def _upsert(engine: AsyncEngine, table: Any, key: str, rows: Sequence[dict[str, Any]]) -> int:
     if not rows:
         return 0
-    rows = list({row[key]: row for row in rows}.values())  # one row per id: a batch may hold a redelivery
+    # One row per id (a batch may hold a redelivery), in id order: store replicas writing overlapping
+    # batches (redeliveries) then lock rows in the same order and cannot deadlock one another.
+    rows = sorted({row[key]: row for row in rows}.values(), key=lambda row: str(row[key]))
     stmt = _insert(engine, table)
     update = {c: stmt.excluded[c] for c in rows[0] if c not in (key, "stored_at")}
     stmt = stmt.on_conflict_do_update(index_elements=[key], set_=update)
