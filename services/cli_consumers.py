@@ -26,7 +26,7 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
         return 2
 
     async def go(url: str) -> int:
-        async with redis_client(url) as redis:
+        async with redis_client(url, settings) as redis:
             return await subscribe(redis, settings, sub, sys.stdout)
 
     with redis_url(settings) as url:
