@@ -20,6 +20,7 @@ RECIPIENT_PREPS = frozenset(
 PRONOUNS = frozenset({"he", "she", "him", "her", "his"})
 # Actors named by their role alone ("the junta", "police", "rebels") act for the country where they are.
 ROLE_SECTORS = frozenset({"government", "military", "police", "rebel"})
+POSSESSIVES = frozenset({"its", "their", "our"})
 
 
 @dataclass
@@ -184,10 +185,22 @@ def trigger_actor(
         actor = actor_of_tokens(np_words(subject), state)
         if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):
             continue
+        if actor.country is None and any(c.lower_ in POSSESSIVES for c in subject.children):
+            actor.country = _possessor_country(subject, state)
         if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb.i == token.i):
             return None, actor
         return actor, None
     return None, None
+
+
+def _possessor_country(subject: Token, state: ArticleState) -> str | None:
+    """Whose "its forces" or "their troops" these are: the nearest subject above with a country
+    ("Rwanda says its forces are protecting its border")."""
+    for higher, _ in _clause_subjects(subject.head, True):
+        actor = actor_of_tokens(np_words(higher), state)
+        if actor is not None and actor.country:
+            return actor.country
+    return None
 
 
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:

@@ -38,6 +38,7 @@ OWN_SIDE = frozenset(
 VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
+MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
 DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 
 
@@ -131,9 +132,17 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
             and trigger.token.pos_ == above.token.pos_ == "VERB"
             and trigger.event_type != above.event_type
         )
+        reported = (  # "denies backing the rebels and says its forces attacked ...": a deed of its own
+            above is not None
+            and trigger.event_type in MATERIAL
+            and above.event_type in STATEMENTS
+            and trigger.token.pos_ == "VERB"
+            and any(c.dep_ in {"nsubj", "nsubjpass"} for c in trigger.token.children)
+        )
         if (
             above is not None
             and not coordinated
+            and not reported
             and not (own_counts and trigger.event_type != above.event_type)
         ):
             trigger.absorbed_into = above

@@ -78,7 +78,10 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     if {old.mode, draft.mode} & {"ground"} and {old.mode, draft.mode} & AIR_MODES:
         return False  # a ground advance and an air strike are two events
     if draft.location is None:
-        return True
+        # a sentence that names neither place nor actor continues the event; one with counts of its
+        # own further on in the article reports another ("Pakistan said 40 civilians were killed")
+        near = index - event.last_index <= 2
+        return near or not (draft.quantities or draft.actor)
     if old.location is None:
         # a headline or lead without a place, then the sentence that names it: one event when the
         # same actor is named in both, a sentence or two apart

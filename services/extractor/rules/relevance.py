@@ -10,6 +10,9 @@ place, which news reports carry even when the perpetrator or the protesters' sid
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
+
 from schemas import Actor
 from services.extractor.rules.events import Draft
 
@@ -48,3 +51,26 @@ def political_drafts(drafts: list[Draft]) -> list[Draft]:
         for d, ok in zip(drafts, own, strict=True)
         if ok or d.quantities or (d.location is not None and d.location.precision != "country")
     ]
+
+
+_MONTHS = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+# "in 2018", "in September 2023", "on Oct. 7, 2023", "in early 2012": an event dated by its year
+_DATED_YEAR = re.compile(
+    rf"\b(?:in|on|during|by|until|from)\s+(?:(?:early|late|mid-?|the\s+(?:spring|summer|autumn|fall|winter)\s+of)\s*)?"
+    rf"(?:{_MONTHS}\s+)?(?:\d{{1,2}},?\s+)?((?:19|20)\d\d)\b(?!\s*[-–]\s*(?:19|20)\d\d)"
+)
+_AGO = re.compile(r"\b(?:years|decades?|a\s+decade|centuries)\s+ago\b|\blast\s+year\b", re.IGNORECASE)
+
+
+def is_background(sentence: str, published: datetime | None) -> bool:
+    """History told as background ("Britain expelled 23 diplomats in 2018", "formed a decade ago").
+
+    News about the present dates its events by weekday or month; an explicit year marks the past: one
+    before the publication year, or any year when the publication date is unknown.
+    """
+    if _AGO.search(sentence):
+        return True
+    years = [int(m.group(1)) for m in _DATED_YEAR.finditer(sentence)]
+    if not years:
+        return False
+    return published is None or max(years) < published.year
