@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
+
+import pytest
 
 from schemas import Location
 from services.extractor.rules.places import best_admin1, find_places, resolve
@@ -57,3 +60,61 @@ def test_country_context_disambiguates() -> None:
 
 def test_first_names_are_not_places() -> None:
     assert places("President Vladimir Putin spoke") == []
+
+
+NO_CONTEXT: Counter[str] = Counter()
+
+
+def test_regions_of_any_country_with_english_names() -> None:
+    (kivu,) = places("fighting spread across Nord-Kivu", Counter({"COD": 2}))
+    assert (kivu.name, kivu.country, kivu.precision) == ("North Kivu", "COD", "admin1")
+    (borno,) = places("insurgents raided a market in Nigeria's Borno state", Counter({"NGA": 1}))[1:]
+    assert (borno.name, borno.country, borno.precision) == ("Borno", "NGA", "admin1")
+
+
+def test_cities_carry_their_admin1() -> None:
+    (city,) = places("a bomb exploded in Peshawar on Monday", Counter({"PAK": 1}))
+    assert (city.name, city.admin1, city.country) == ("Peshawar", "Khyber Pakhtunkhwa", "PAK")
+
+
+def test_parent_named_after_a_comma_or_in_picks_the_reading() -> None:
+    (sindh, _) = places("floods hit Hyderabad, Pakistan overnight", NO_CONTEXT)
+    (telangana, _) = places("floods hit Hyderabad, India overnight", NO_CONTEXT)
+    assert (sindh.country, sindh.admin1) == ("PAK", "Sindh")
+    assert (telangana.country, telangana.admin1) == ("IND", "Telangana")
+    (lebanon, _) = places("clashes erupted in Tripoli in Lebanon", NO_CONTEXT)
+    assert lebanon.country == "LBN"
+
+
+def test_article_countries_decide_between_namesakes() -> None:
+    (libya,) = places("militias clashed in Tripoli", Counter({"LBY": 3}))
+    (lebanon,) = places("militias clashed in Tripoli", Counter({"LBN": 3}))
+    assert (libya.country, lebanon.country) == ("LBY", "LBN")
+
+
+def test_districts_resolve_inside_their_region() -> None:
+    (district,) = places("shelling in Kupwara district wounded two", Counter({"IND": 2}))
+    assert (district.admin1, district.country) == ("Jammu and Kashmir", "IND")
+
+
+def test_small_towns_need_the_article_country_and_a_place_position() -> None:
+    # "Borno" is a Nigerian state and a village in Italy (and close to Borna, a German town).
+    assert places("Borno said nothing", Counter({"ITA": 2})) == []
+    (state,) = places("Borno said nothing", Counter({"NGA": 2}))
+    assert (state.country, state.precision) == ("NGA", "admin1")
+    (village,) = places("a landslide in Borno", Counter({"ITA": 2}))
+    assert (village.country, village.admin1) == ("ITA", "Lombardia")
+
+
+def test_gazetteer_rows_are_checked_when_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from services.extractor.rules import gazetteer
+
+    (tmp_path / "gazetteer.tsv").write_text("1\tX\ttown\tUKR\t\t\t\t0\tx\n", encoding="utf-8")
+    (tmp_path / "place_stoplist.txt").write_text("", encoding="utf-8")
+    monkeypatch.setattr(gazetteer, "DATA_DIR", tmp_path)
+    gazetteer.load_gazetteer.cache_clear()
+    try:
+        with pytest.raises(gazetteer.GazetteerError, match=r"gazetteer\.tsv:1"):
+            gazetteer.load_gazetteer()
+    finally:
+        gazetteer.load_gazetteer.cache_clear()

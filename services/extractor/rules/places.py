@@ -1,23 +1,25 @@
-"""Place names: a gazetteer built from GeoNames (`data/gazetteer.tsv`), mention finding and disambiguation.
+"""Place names in a sentence: mention finding and disambiguation against the gazetteer (gazetteer.py).
 
-spaCy's small model mislabels Ukrainian cities, so places are found by looking token n-grams up in the
-gazetteer. "X region/oblast/krai" reads X as a first-level region; "the village of X" keeps X as a place
-even when the gazetteer lacks it (its admin1 and country then come from the sentence). A name with
-several readings (Odesa, Ukraine / Odessa, Texas) is resolved by the countries the article talks about.
+spaCy's small model mislabels many toponyms, so places are found by looking token n-grams up in the
+gazetteer. "X region/oblast/province/district" reads X as a subdivision; "the village of X" keeps X as a
+place even when the gazetteer lacks it (its admin1 and country then come from the sentence). A parent
+named next to a place ("Goma, Congo", "Rajouri in Kashmir", "Haiti's Artibonite") keeps only the
+readings inside it; the rest is settled by the countries and regions the article talks about, the kind
+of place and population. Small towns and districts need the article's country and a place-like
+position ("in X", "X, Y"), since thousands of them share names with common words.
 """
 
 from __future__ import annotations
 
 import math
-import re
-import unicodedata
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
-from functools import cache, lru_cache
 
 from schemas import Location
-from services.extractor.rules.lexicon import DATA_DIR
+from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
+
+__all__ = ["Place", "PlaceMention", "best_admin1", "country_of_text", "find_places", "fold", "load_gazetteer"]
 
 REGION_WORDS = frozenset(
     {
@@ -31,6 +33,12 @@ REGION_WORDS = frozenset(
         "kray",
         "governorate",
         "republic",
+        "state",
+        "district",
+        "districts",
+        "department",
+        "prefecture",
+        "county",
     }
 )
 SETTLEMENT_WORDS = frozenset({"village", "town", "city", "settlement", "hamlet", "township", "suburb"})
@@ -39,27 +47,12 @@ SMALL_TOWN = 15_000
 
 
 @dataclass(frozen=True)
-class Place:
-    geonames_id: int | None
-    name: str
-    kind: str  # city | admin1 | country
-    country: str
-    admin1: str
-    lat: float | None
-    lon: float | None
-    population: int
-
-
-@dataclass
-class Gazetteer:
-    by_alias: dict[str, list[Place]]
-    country_names: dict[str, str]  # ISO3 -> name
-    stoplist: frozenset[str]
-
-
-@dataclass(frozen=True)
 class PlaceMention:
-    """A place name found in a sentence: token indices [start, end) and its gazetteer readings."""
+    """A place name found in a sentence: token indices [start, end) and its gazetteer readings.
+
+    `placed` says the words around it read as a place ("in X", "the town of X", "X, Y"); `parent`
+    is the place named right after or before it ("X, Y", "X in Y", "Y's X") that its readings lie in.
+    """
 
     start: int
     end: int
@@ -67,44 +60,30 @@ class PlaceMention:
     candidates: tuple[Place, ...]
     region: bool
     settlement: bool
+    placed: bool = False
+    parent: str | None = None
+    district: bool = False
 
 
-@lru_cache(maxsize=200_000)
-def fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text)
-    plain = "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
-    return re.sub(r"\s+", " ", plain.replace("’", "'")).strip()
-
-
-def _float(text: str) -> float | None:
-    return float(text) if text else None
-
-
-@cache
-def load_gazetteer() -> Gazetteer:
-    by_alias: dict[str, list[Place]] = {}
-    names: dict[str, str] = {}
-    for line in (DATA_DIR / "gazetteer.tsv").read_text(encoding="utf-8").splitlines():
-        if line.startswith("#"):
-            continue
-        gid, name, kind, country, admin1, lat, lon, population, aliases = line.split("\t")
-        place = Place(
-            int(gid) if gid.isdigit() else None,
-            name,
-            kind,
-            country,
-            admin1,
-            _float(lat),
-            _float(lon),
-            int(population or 0),
-        )
-        if kind == "country":
-            names[country] = name
-        for alias in {fold(a) for a in aliases.split("|") if a}:
-            by_alias.setdefault(alias, []).append(place)
-    stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
-    stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
-    return Gazetteer(by_alias, names, stoplist)
+PLACED_AFTER = frozenset(
+    {
+        "in",
+        "near",
+        "at",
+        "into",
+        "inside",
+        "outside",
+        "around",
+        "across",
+        "throughout",
+        "from",
+        "of",
+        "towards",
+    }
+)
+KIND_RANK = {"country": 3.0, "city": 2.0, "admin2": 1.5, "admin1": 1.0}
+REGION_KIND_RANK = {"admin1": 3.0, "admin2": 2.5, "city": 1.0, "country": 0.0}
+DISTRICT_KIND_RANK = {"admin2": 3.0, "admin1": 2.5, "city": 1.0, "country": 0.0}
 
 
 def _strip_possessive(word: str) -> str:
@@ -114,11 +93,25 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
+def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
+    """The longest gazetteer name starting at word i: (number of words, text, readings)."""
+    gaz = load_gazetteer()
+    for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
+        if n > 1 and any(w in {",", ";", "(", ")"} for w in words[i : i + n]):
+            continue
+        text = " ".join(_strip_possessive(w) for w in words[i : i + n]).strip()
+        key = fold(text)
+        readings: list[Place] = gaz.by_alias.get(key, [])
+        candidates = [p for p in readings if p.kind == "country" or key not in gaz.stoplist]
+        if candidates:
+            return n, text, candidates
+    return None
+
+
 def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
     """Place mentions among `words` (a sentence's tokens); `proper[i]` says whether word i may
     start a name.
     """
-    gaz = load_gazetteer()
     mentions: list[PlaceMention] = []
     i = 0
     while i < len(words):
@@ -130,16 +123,10 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         ):
             i += 1
             continue
-        found = None
-        for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-            text = " ".join(_strip_possessive(w) for w in words[i : i + n]).strip()
-            key = fold(text)
-            candidates = [p for p in gaz.by_alias.get(key, []) if p.kind != "city" or key not in gaz.stoplist]
-            if candidates:
-                found = (n, text, candidates)
-                break
+        settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
+        found = _lookup(words, i)
         if found is None:
-            if i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS:
+            if settlement:
                 found = (1, words[i], [])
             else:
                 i += 1
@@ -156,46 +143,97 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         ):
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
-        region = end < len(words) and words[end].lower() in REGION_WORDS
+        word_after = words[end].lower() if end < len(words) else ""
+        region = word_after in REGION_WORDS
         if (
             not region
             and end + 2 < len(words)
-            and words[end].lower() == "and"
-            and words[end + 2].lower() in {"regions", "oblasts", "provinces"}
+            and word_after == "and"
+            and words[end + 2].lower() in {"regions", "oblasts", "provinces", "districts", "states"}
         ):
             region = True
-        settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
-        if region and not any(p.kind == "admin1" for p in candidates):
-            # "Sumy region" with no admin1 row: keep the city rows; resolution takes their admin1.
-            pass
+        placed = settlement or region or (i > 0 and words[i - 1].lower() in PLACED_AFTER)
         mentions.append(
             PlaceMention(
                 i,
-                end + (1 if region and end < len(words) and words[end].lower() in REGION_WORDS else 0),
+                end + (1 if word_after in REGION_WORDS else 0),
                 text,
                 tuple(candidates),
                 region,
                 settlement,
+                placed,
+                district=region and word_after.startswith("district"),
             )
         )
         i = end
-    return mentions
+    return _with_parents(words, mentions)
 
 
-def _score(place: Place, text: str, context: Counter[str], region: bool) -> tuple[float, ...]:
-    exact = SequenceMatcher(None, fold(place.name), fold(text)).ratio() >= 0.8  # a spelling, not an old name
-    kind_rank = (
-        {"admin1": 2.0, "city": 1.0, "country": 0.0}[place.kind]
-        if region
-        else {"city": 2.0, "admin1": 1.0, "country": 3.0}[place.kind]
+def _inside(place: Place, parent: Place) -> bool:
+    if place.country != parent.country or place is parent:
+        return False
+    if parent.kind == "country":
+        return True
+    if parent.kind == "admin1":
+        return place.kind in {"city", "admin2"} and place.admin1 == parent.name
+    return parent.kind == "admin2" and place.kind == "city" and place.admin1 == parent.admin1
+
+
+def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceMention]:
+    """Keep the readings of "X, Y", "X in Y" and "Y's X" that lie inside Y."""
+    out = list(mentions)
+    for k in range(len(out) - 1):
+        first, second = out[k], out[k + 1]
+        between = [w.lower() for w in words[first.end : second.start]]
+        if between in ([","], ["in"], [",", "in"]):
+            child, parent = first, second
+        elif not between and words[first.end - 1].endswith(("'s", "’s")):
+            child, parent = second, first
+        else:
+            continue
+        inside = [p for p in child.candidates if any(_inside(p, q) for q in parent.candidates)]
+        if inside:
+            parents = [q for q in parent.candidates if any(_inside(p, q) for p in inside)]
+            index = k if child is first else k + 1
+            out[index] = replace(child, candidates=tuple(inside), placed=True, parent=parents[0].country)
+    return out
+
+
+def _score(
+    place: Place, mention: PlaceMention, context: Counter[str], regions: Counter[str]
+) -> tuple[float, ...]:
+    # a spelling (Kharkov, Kharkiv), not an old or other name; one letter in five (Borna, Borno) is another
+    exact = SequenceMatcher(None, fold(place.name), fold(mention.text)).ratio() > 0.8
+    ranks = DISTRICT_KIND_RANK if mention.district else REGION_KIND_RANK if mention.region else KIND_RANK
+    in_region = float(bool(place.admin1) and regions.get(place.admin1, 0) > 0)
+    return (
+        float(context.get(place.country, 0) > 0),
+        in_region,
+        float(exact),
+        ranks[place.kind],
+        float(fold(place.name) == fold(mention.text)),
+        math.log1p(place.population),
     )
-    return (float(context.get(place.country, 0) > 0), float(exact), kind_rank, math.log1p(place.population))
+
+
+def _needs_context(place: Place, mention: PlaceMention) -> bool:
+    """Small towns and districts share names with common words and with each other: they are read as
+    places only in the article's countries, and (but for villages) where the words say so.
+    """
+    if place.kind not in {"city", "admin2"} or mention.settlement or mention.parent is not None:
+        return False
+    return place.kind == "admin2" or place.population < SMALL_TOWN
 
 
 def resolve(
-    mention: PlaceMention, context: Counter[str], sentence_admin1: Place | None = None
+    mention: PlaceMention,
+    context: Counter[str],
+    sentence_admin1: Place | None = None,
+    regions: Counter[str] | None = None,
 ) -> Location | None:
-    """The Location a mention stands for, given the article's country counts and a region named nearby."""
+    """The Location a mention stands for, given the article's country counts, a region named nearby
+    and the regions (admin1 names) the article named before.
+    """
     gaz = load_gazetteer()
     candidates = list(mention.candidates)
     if sentence_admin1 is not None and mention.settlement:
@@ -219,13 +257,9 @@ def resolve(
             country_name=gaz.country_names.get(country or ""),
             precision="admin1" if mention.region else "city",
         )
-    best = max(candidates, key=lambda p: _score(p, mention.text, context, mention.region))
-    if (
-        best.kind == "city"
-        and best.population < SMALL_TOWN
-        and not context.get(best.country)
-        and not mention.settlement
-    ):
+    seen = regions or Counter()
+    best = max(candidates, key=lambda p: _score(p, mention, context, seen))
+    if _needs_context(best, mention) and not (context.get(best.country) and mention.placed):
         return None
     if mention.region and best.kind == "city":
         return Location(
@@ -236,7 +270,8 @@ def resolve(
             country_name=gaz.country_names.get(best.country),
             precision="admin1",
         )
-    precision = {"city": "city", "admin1": "admin1", "country": "country"}[best.kind]
+    # The schema has no district level: a district is reported as a place inside its admin1.
+    precision = {"city": "city", "admin2": "city", "admin1": "admin1", "country": "country"}[best.kind]
     return Location(
         text=mention.text,
         name=best.name,

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+from dataclasses import dataclass, field, replace
+
 from spacy.tokens import Doc, Span, Token
 
 from schemas import Location
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
 from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.places import PlaceMention, best_admin1, resolve
+from services.extractor.rules.places import PlaceMention, best_admin1, fold, resolve
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -93,6 +97,137 @@ def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = T
     }
 
 
+@dataclass
+class ArticlePlaces:
+    """What place resolution remembers while reading one article: the regions its places lie in (a
+    vote for ambiguous names), the place of its latest event and the dateline ("GOMA, Congo, Jan 28 -").
+    """
+
+    regions: Counter[str] = field(default_factory=Counter)
+    last: Location | None = None
+    dateline: Location | None = None
+    sentences: int = 0
+
+
+def article_places(state: ArticleState) -> ArticlePlaces:
+    """The place memory of an article, kept with its ArticleState."""
+    # Kept in the state's __dict__ so that this module alone owns it; an ArticleState field would do.
+    memory = vars(state).setdefault("places", ArticlePlaces())
+    assert isinstance(memory, ArticlePlaces)
+    return memory
+
+
+_DATELINE = re.compile(r"^\s*([A-Z][A-Z'’.\- ]+?)(?:/[A-Z][A-Z'’.\- ]+)*,")
+
+
+def _dateline(doc: Doc | Span, mentions: list[PlaceMention], state: ArticleState) -> Location | None:
+    """The place of a dateline opening the article's first parsed sentence."""
+    match = _DATELINE.match(doc.text)
+    if match is None:
+        return None
+    place = match.group(1).strip()
+    for mention in mentions:
+        if fold(mention.text) == fold(place) and not is_country(mention):
+            return resolve(replace(mention, placed=True), state.countries)
+    return None
+
+
+def _clause_verb(token: Token) -> Token | None:
+    """The verb of the clause a trigger stands in ("found" for "found dead")."""
+    node = token
+    for _ in range(4):
+        if node.pos_ in {"VERB", "AUX"}:
+            return node
+        if node.head.i == node.i:
+            return None
+        node = node.head
+    return None
+
+
+NEAR_HOPS = 3  # "struck X" is one hop from the trigger, "fighting in X" two, "control of X in Y" three
+
+
+def _path_to(token: Token, targets: set[int]) -> tuple[bool, bool, int]:
+    """(whether token hangs below one of `targets`, whether another event word lies on the way, and
+    the number of hops up to the target or to the root).
+    """
+    forms = load_lexicon().trigger_forms
+    node, crossed = token, False
+    for hops in range(12):
+        if node.i in targets:
+            return True, crossed, hops
+        if node.head.i == node.i:
+            return False, crossed, hops + NEAR_HOPS
+        node = node.head
+        if node.i not in targets and node.lower_ in forms and node.pos_ in {"NOUN", "VERB"}:
+            crossed = True
+    return False, crossed, 12
+
+
+# Definite place nouns that refer back to the place the article is about: "in the city", "outside the
+# embassy", "at the camp".
+SITE_NOUNS = frozenset(
+    {
+        "city",
+        "town",
+        "village",
+        "area",
+        "region",
+        "province",
+        "district",
+        "capital",
+        "camp",
+        "base",
+        "airport",
+        "port",
+        "embassy",
+        "market",
+        "hospital",
+        "school",
+        "stadium",
+        "square",
+        "street",
+        "streets",
+        "border",
+        "compound",
+        "prison",
+        "mosque",
+        "church",
+        "building",
+        "parliament",
+        "palace",
+        "headquarters",
+        "neighbourhood",
+        "neighborhood",
+        "centre",
+        "center",
+        "outskirts",
+        "suburbs",
+    }
+)
+
+
+def _refers_to_a_site(doc: Doc | Span) -> bool:
+    """Whether the sentence places something at a definite site ("in the city", "outside the embassy")."""
+    for token in doc:
+        if (
+            token.lower_ in SITE_NOUNS
+            and token.dep_ == "pobj"
+            and token.head.lower_ in PLACE_PREPS
+            and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children)
+        ):
+            return True
+    return False
+
+
+def _remember(memory: ArticlePlaces, location: Location | None) -> Location | None:
+    if location is not None and location.precision != "country":
+        memory.last = location
+        if location.admin1:
+            memory.regions[location.admin1] += 1
+    return location
+
+
 def pick_location(
     doc: Doc | Span,
     triggers: list[Token],
@@ -101,16 +236,23 @@ def pick_location(
     own_only: bool = False,
     statement: bool = False,
 ) -> Location | None:
-    """The place of an event; statements (accuse, request, ...) only take a place they were made in or at."""
+    """The place of an event: the most specific place of the trigger's own clause, not one that belongs
+    to another event word on the way ("in response to attacks in X"); statements (accuse, request, ...)
+    only take a place they were made in or at. An event placed only at a definite site ("in the city",
+    "outside the embassy") takes the article's latest event place, else its dateline.
+    """
+    memory = article_places(state)
+    memory.sentences += 1
+    if memory.sentences == 1:
+        memory.dateline = _dateline(doc, mentions, state)
     places = [m for m in mentions if not is_actor_mention(doc, m, statement)]
-    if not places:
-        return None
     admin1 = best_admin1(mentions, state.countries)
+    targets = {t.i for t in triggers} | {v.i for t in triggers if (v := _clause_verb(t)) is not None}
     subtree = {t.i for t in triggers[0].subtree}
 
     def rank(m: PlaceMention) -> tuple[float, ...]:
         token = doc[m.start]
-        inside = float(m.start in subtree)
+        below, crossed, hops = _path_to(doc[m.end - 1] if m.region else token, targets)
         prep = (
             token.head.lower_
             if token.dep_ == "pobj"
@@ -120,7 +262,9 @@ def pick_location(
         )
         good_prep = float(prep in PLACE_PREPS or m.region)
         specific = 0.0 if is_country(m) else 1.0 if m.region else 2.0
-        return inside, float(m.settlement), good_prep, specific, -abs(m.start - triggers[0].i)
+        own = float(m.start in subtree) + float(below and not crossed)
+        near = float(hops <= NEAR_HOPS)
+        return own, float(m.settlement), near, specific, good_prep, -abs(m.start - triggers[0].i)
 
     for mention in sorted(places, key=rank, reverse=True):
         if own_only and mention.start not in subtree:
@@ -131,7 +275,9 @@ def pick_location(
         said_there = token.dep_ == "pobj" and token.head.lower_ in {"in", "at"}
         if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
-        location = resolve(mention, state.countries, admin1)
+        location = resolve(mention, state.countries, admin1, memory.regions)
         if location is not None:
-            return location
-    return None
+            return _remember(memory, location)
+    if statement or own_only or not _refers_to_a_site(doc):
+        return None
+    return memory.last or memory.dateline
