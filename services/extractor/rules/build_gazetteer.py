@@ -149,7 +149,7 @@ def _regions(cities: dict[str, dict[str, Any]]) -> tuple[dict[str, Region], dict
             "admin1" if sub.admin_level == 1 else "admin2",
             sub.country.alpha2,
             parent or "",
-            _alias_set([name, sub.name, *aliases, *extra]),
+            _alias_set([name, sub.name, *aliases, *extra, *([f"{name} {sub.type}"] if sub.type else [])]),
         )
     for code, (name, extra) in hand.items():  # regions GeoNames lacks (Transnistria)
         regions[code] = Region(None, name, "admin1", code.split(".")[0], "", _alias_set([name, *extra]))

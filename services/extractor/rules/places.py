@@ -144,7 +144,8 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
         word_after = words[end].lower() if end < len(words) else ""
-        region = word_after in REGION_WORDS
+        last_word = text.rsplit(" ", 1)[-1].lower()  # "Dnipropetrovsk Region" may be a gazetteer name
+        region = word_after in REGION_WORDS or (n > 1 and last_word in REGION_WORDS)
         if (
             not region
             and end + 2 < len(words)
@@ -153,6 +154,12 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         ):
             region = True
         placed = settlement or region or (i > 0 and words[i - 1].lower() in PLACED_AFTER)
+        parent_next = end + 1 < len(words) and words[end] in {",", "in"}
+        if not (
+            placed or parent_next or any(p.kind == "country" or not _needs_context(p) for p in candidates)
+        ):
+            i = end  # only small namesakes ("Johnson" County, a village "Western"), in no place position
+            continue
         mentions.append(
             PlaceMention(
                 i,
@@ -162,7 +169,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 region,
                 settlement,
                 placed,
-                district=region and word_after.startswith("district"),
+                district=region and any(w.startswith("district") for w in (word_after, last_word)),
             )
         )
         i = end
@@ -216,11 +223,13 @@ def _score(
     )
 
 
-def _needs_context(place: Place, mention: PlaceMention) -> bool:
-    """Small towns and districts share names with common words and with each other: they are read as
-    places only in the article's countries, and (but for villages) where the words say so.
+def _needs_context(place: Place, mention: PlaceMention | None = None) -> bool:
+    """Small towns and districts share names with common words, people and each other: they are read
+    as places only in the article's countries, and (but for villages) where the words say so.
     """
-    if place.kind not in {"city", "admin2"} or mention.settlement or mention.parent is not None:
+    if place.kind not in {"city", "admin2"}:
+        return False
+    if mention is not None and (mention.settlement or mention.parent is not None):
         return False
     return place.kind == "admin2" or place.population < SMALL_TOWN
 
