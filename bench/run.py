@@ -29,11 +29,20 @@ import psutil  # noqa: E402
 from bench import pipeline, stages  # noqa: E402
 from bench.corpus import ROOT, build_articles  # noqa: E402
 from bench.report import summarise, table  # noqa: E402
+from bench.store_scaling import store_scaling  # noqa: E402
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
 # articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one per transaction, runs
 MODES = {
-    "quick": {"articles": 40, "pages": 60, "redis_ops": 20_000, "paced_s": 8, "store_rows": 400, "repeat": 2},
+    "quick": {
+        "articles": 40,
+        "pages": 60,
+        "redis_ops": 20_000,
+        "paced_s": 8,
+        "store_rows": 400,
+        "repeat": 2,
+        "store_copies": 10,
+    },
     "full": {
         "articles": 200,
         "pages": 181,
@@ -41,6 +50,7 @@ MODES = {
         "paced_s": 30,
         "store_rows": 1000,
         "repeat": 3,
+        "store_copies": 5,
     },
 }
 
@@ -146,6 +156,14 @@ def main() -> int:
             control = (lambda: stages.bench_extraction(articles, 1)[0]) if k == 1 else None
             paced_s = m["paced_s"] if k == 1 else 0
             r[f"pipeline_{k}"] = pipeline_set(Path(tmp), k, m["articles"], paced_s, m["repeat"], control)
+        if args.postgres:
+            step("store replicas: 1 and 2 on PostgreSQL")
+            try:
+                r["store_replicas"] = store_scaling(
+                    Path(tmp), args.postgres, articles, events, m["store_copies"], m["repeat"]
+                )
+            except OSError as exc:  # no PostgreSQL server: the reason, and the run goes on
+                r["store_replicas"] = {"error": f"{type(exc).__name__}: {exc}"[:200]}
     r["summary"] = summarise(r)
     r["load_after"] = [round(x, 2) for x in os.getloadavg()]
     r["seconds"] = round(time.perf_counter() - started, 1)
