@@ -21,7 +21,7 @@ from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
 from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.merge import ArticleEvent, add_draft, infer_attackers
+from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headline, infer_attackers
 from services.extractor.rules.modes import assault_mode, confidence_of
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
@@ -77,6 +77,16 @@ def _sentence_case(sentence: str) -> str:
         return word.lower()
 
     return _WORD.sub(lower, sentence)
+
+
+def _headline_index(text: str, spans: list[tuple[int, int, int]]) -> int | None:
+    """The sentence number of the article's headline: a first line without closing punctuation."""
+    if not spans or spans[0][0] != 0:
+        return None
+    first = text[spans[0][1] : spans[0][2]].strip()
+    line_end = text.find("\n", spans[0][1])
+    on_own_line = line_end == -1 or line_end >= spans[0][1] + len(first)
+    return 0 if first and not first.endswith((".", "!", "?", '"', "”")) and on_own_line else None
 
 
 def _conditional_hit(tokens: list[str]) -> bool:
@@ -168,6 +178,7 @@ class RuleEngine:
                     draft.mode = assault_mode(draft.mode, lowered, draft.quantities)
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
+        events = fold_headline(events, _headline_index(text, spans))
         infer_attackers(events, state.countries)
         events = [e for e in events if not is_background(text[slice(*e.sentence)], article.published_at)]
         kept = {id(d) for d in political_drafts([e.draft for e in events])}

@@ -94,6 +94,43 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     return same_place(old.location, draft.location)
 
 
+def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> list[ArticleEvent]:
+    """A headline's events are summaries of the body's: each joins the first body event of its type with
+    a compatible actor, which keeps its own (fuller) evidence."""
+    if headline_index is None:
+        return events
+    kept: list[ArticleEvent] = []
+    for event in events:
+        if event.sentence_index != headline_index:
+            kept.append(event)
+            continue
+        head = event.draft
+        body = next(
+            (
+                e
+                for e in events
+                if e.sentence_index > headline_index
+                and e.draft.event_type == head.event_type
+                and _same_actor(head.actor, e.draft.actor, strict=False)
+                and (
+                    head.location is None
+                    or e.draft.location is None
+                    or same_place(head.location, e.draft.location)
+                )
+                and not _counts_conflict(head, e.draft)
+            ),
+            None,
+        )
+        if body is None:
+            kept.append(event)
+            continue
+        body.draft.actor = body.draft.actor or head.actor
+        body.draft.recipient = body.draft.recipient or head.recipient
+        have = {(q.kind, q.value) for q in body.draft.quantities}
+        body.draft.quantities.extend(q for q in head.quantities if (q.kind, q.value) not in have)
+    return kept
+
+
 def _absorb(event: ArticleEvent, draft: Draft, index: int, keep_place: bool = False) -> None:
     event.last_index = max(event.last_index, index)
     old = event.draft
