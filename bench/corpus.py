@@ -11,8 +11,7 @@ import gzip
 from datetime import UTC, datetime
 from pathlib import Path
 
-from schemas import Article, article_id_for
-from services.documents import content_hash
+from schemas import Article, article_id_for, content_hash
 
 ROOT = Path(__file__).resolve().parents[1]
 ZYTE = ROOT.parent / "shared" / "benchmarks" / "html" / "article-extraction-benchmark" / "html"

@@ -34,7 +34,8 @@ from schemas import Article
 from services.runtime import streams
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
-from services.runtime.worker import TOPOLOGY, ensure_topology
+from services.runtime.topology import CONSUMER_GROUPS
+from services.runtime.worker import ensure_topology
 from services.store import db
 
 THREADS_1 = {"OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
@@ -142,7 +143,7 @@ class Cluster:
                 text = resp.read().decode()
         except OSError:
             return 0.0
-        stream = f'stream="{self.settings.stream("articles")}"'
+        stream = f'stream="{self.settings.keys.articles}"'
         return sum(
             float(line.rsplit(" ", 1)[1])
             for line in text.splitlines()
@@ -180,7 +181,7 @@ class Cluster:
             await ensure_topology(client, self.settings)
             async with client.pipeline(transaction=False) as pipe:
                 for a in articles:
-                    pipe.xadd(self.settings.stream("articles"), await streams.encode(a))  # type: ignore[arg-type]
+                    pipe.xadd(self.settings.keys.articles, await streams.encode(a))  # type: ignore[arg-type]
                 await pipe.execute()
         finally:
             await client.aclose()
@@ -188,8 +189,8 @@ class Cluster:
     def lag(self, groups: list[str] | None = None) -> int:
         """Entries not yet acknowledged by the groups (XINFO's lag is null after trims: count them)."""
         total = 0
-        for stream, names in TOPOLOGY.items():
-            key = self.settings.stream(stream)
+        for stream, names in CONSUMER_GROUPS.items():
+            key = self.settings.keys.stream(stream)
             for g in self.client.xinfo_groups(key) if stream != "urls" else []:
                 name = streams.text(g["name"])
                 if name not in names or (groups is not None and name not in groups):
@@ -213,7 +214,7 @@ class Cluster:
         raise TimeoutError(f"streams not drained after {timeout}s")
 
     def last_event_time(self) -> float:
-        last = self.client.xrevrange(self.settings.stream("events"), count=1)
+        last = self.client.xrevrange(self.settings.keys.events, count=1)
         return int(streams.text(last[0][0]).split("-")[0]) / 1000 if last else 0.0
 
     def cpu(self) -> dict[str, float]:
@@ -253,7 +254,7 @@ class Cluster:
     def untrimmed(self) -> dict[str, int]:
         """Streams without a consumer group (events.<type>): nothing ever trims them."""
         out = {"streams": 0, "entries": 0, "bytes": 0}
-        for key in self.client.scan_iter(match=self.settings.stream("*"), _type="STREAM"):
+        for key in self.client.scan_iter(match=self.settings.keys.stream("*"), _type="STREAM"):
             if not self.client.xinfo_groups(key):
                 out["streams"] += 1
                 out["entries"] += int(self.client.xlen(key))

@@ -14,6 +14,8 @@ from schemas.messages import (
     Quantity,
     UrlRequest,
     article_id_for,
+    content_hash,
+    dead_letter_id_for,
     event_id_for,
 )
 from schemas.vocab import EVENT_TYPES, QUANTITY_KINDS, EventType, QuantityKind
@@ -39,6 +41,8 @@ __all__ = [
     "QuantityKind",
     "UrlRequest",
     "article_id_for",
+    "content_hash",
+    "dead_letter_id_for",
     "event_id_for",
     "incident_id_for",
 ]

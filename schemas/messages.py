@@ -31,6 +31,16 @@ def article_id_for(canonical_url: str) -> str:
     return "a" + _digest(canonical_url)
 
 
+def dead_letter_id_for(stream: str, group: str, entry_id: str) -> str:
+    """The dead letter id: a hash of where the entry failed, so dead-lettering it twice keeps one id."""
+    return "d" + _digest(stream, group, entry_id)
+
+
+def content_hash(text: str) -> str:
+    """SHA-256 of an article's text: equal texts, equal hashes."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 def event_id_for(
     article_id: str, event_type: str, evidence_start: int, evidence_end: int, key: str = ""
 ) -> str:

@@ -11,6 +11,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from services.documents import DocumentError, load_document
+from services.runtime.errors import ConfigurationError
 
 
 def _date(value: str) -> datetime:
@@ -92,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(args.func(args))
     except ValidationError as exc:
         print(f"newswire: bad configuration: {_first_error(exc)}", file=sys.stderr)
+        return 2
+    except ConfigurationError as exc:
+        print(f"newswire: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

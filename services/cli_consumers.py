@@ -11,7 +11,7 @@ from services.runtime.settings import Settings
 
 
 def cmd_subscribe(args: argparse.Namespace) -> int:
-    from services.cli_ops import redis_client, redis_url
+    from services.runtime.connections import redis_client, redis_url
     from services.subscribe import Subscription, subscribe
 
     settings = Settings()

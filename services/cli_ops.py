@@ -4,26 +4,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import json
 import logging
-import os
 import signal
 import sys
-from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 from pydantic import SecretStr
-from redis.asyncio import Redis
 
+from services.runtime.connections import redis_client, redis_url
 from services.runtime.settings import Settings
+from services.runtime.topology import CONSUMER_GROUPS, WORKER_NAMES
 
-WORKERS = ("ingest", "extractor", "store")
 
-
-def setup_logging() -> None:
+def setup_logging(settings: Settings) -> None:
     logging.basicConfig(
-        level=os.environ.get("NEWSWIRE_LOG_LEVEL", "WARNING").upper(),
+        level=settings.log_level,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
@@ -31,45 +27,15 @@ def setup_logging() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-@contextlib.contextmanager
-def redis_url(settings: Settings) -> Iterator[str]:
-    """The configured Redis URL, or the data dir's embedded server (found running, or started).
-    With sentinels configured, the URL only carries credentials: clients find the master themselves."""
-    if settings.redis_sentinels:
-        from services.runtime.sentinel import SENTINEL_PLACEHOLDER_URL
-
-        configured = settings.redis_url
-        yield SENTINEL_PLACEHOLDER_URL if configured is None else configured.get_secret_value()
-        return
-    if settings.redis_url is not None:
-        yield settings.redis_url.get_secret_value()
-        return
-    from services.runtime.embedded_redis import embedded_redis
-
-    with embedded_redis(settings.data_dir) as url:
-        yield url
-
-
-@contextlib.asynccontextmanager
-async def redis_client(url: str, settings: Settings) -> AsyncIterator[Redis]:
-    from services.runtime.sentinel import connect
-
-    client = connect(url, settings)
-    try:
-        yield client
-    finally:
-        await client.aclose()
-
-
 def cmd_worker(args: argparse.Namespace) -> int:
     from services.runtime.metrics import Metrics
     from services.runtime.worker import run_worker
     from services.workers import build_worker
 
-    setup_logging()
+    settings = Settings()
+    setup_logging(settings)
     # Until the worker's loop takes over SIGTERM, stopping during start-up is a clean exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    settings = Settings()
     with redis_url(settings) as url:
         settings = settings.model_copy(update={"redis_url": SecretStr(url)})
         metrics = Metrics(args.name)
@@ -81,9 +47,10 @@ def cmd_worker(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     from services.runner import print_stats, run_pipeline
 
-    setup_logging()
+    settings = Settings()
+    setup_logging(settings)
     code, stats = run_pipeline(
-        settings := Settings(),
+        settings,
         feeds=args.feed,
         urls=args.urls,
         until_idle=args.until_idle,
@@ -110,23 +77,23 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from services.ingest import feed_poller
+    from services.ingest import feed_registry
 
     settings = Settings()
 
     async def go(url: str) -> int:
         async with redis_client(url, settings) as redis:
             if args.action == "list":
-                for feed_url, state in (await feed_poller.list_feeds(redis, settings)).items():
+                for feed_url, state in (await feed_registry.list_feeds(redis, settings)).items():
                     print(json.dumps({"url": feed_url, **state}) if args.json else feed_url)
                 return 0
             for target in args.urls:
                 if args.action == "add":
-                    resolved = await feed_poller.resolve_feed_url(settings, target)
-                    added = await feed_poller.add_feed(redis, settings, resolved)
+                    resolved = await feed_registry.resolve_feed_url(settings, target)
+                    added = await feed_registry.add_feed(redis, settings, resolved)
                     print(f"{'added' if added else 'already present'}: {resolved}")
                 else:
-                    removed = await feed_poller.remove_feed(redis, settings, target)
+                    removed = await feed_registry.remove_feed(redis, settings, target)
                     print(f"{'removed' if removed else 'not present'}: {target}")
             return 0
 
@@ -179,7 +146,7 @@ def cmd_db(args: argparse.Namespace) -> int:
 def cmd_init_groups(args: argparse.Namespace) -> int:
     """Create every stream and consumer group (idempotent): what a cluster's init Job runs, so that
     autoscalers reading the groups' lag find them before any worker has started."""
-    from services.runtime.worker import TOPOLOGY, ensure_topology
+    from services.runtime.worker import ensure_topology
 
     settings = Settings()
 
@@ -189,15 +156,15 @@ def cmd_init_groups(args: argparse.Namespace) -> int:
 
     with redis_url(settings) as url:
         asyncio.run(go(url))
-    for stream, groups in TOPOLOGY.items():
-        print(f"{settings.stream(stream)}: {', '.join(groups)}")
+    for stream, groups in CONSUMER_GROUPS.items():
+        print(f"{settings.keys.stream(stream)}: {', '.join(groups)}")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
     from services.demo import run_demo
 
-    setup_logging()
+    setup_logging(Settings())
     return run_demo(keep=args.keep, as_json=args.json)
 
 
@@ -211,7 +178,7 @@ def add_operational_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_run)
 
     p = sub.add_parser("worker", help="run one worker (the container entrypoint)")
-    p.add_argument("name", choices=WORKERS)
+    p.add_argument("name", choices=WORKER_NAMES)
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("submit", help="queue URLs for ingest")

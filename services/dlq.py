@@ -11,14 +11,14 @@ from redis.asyncio import Redis
 
 from schemas import DeadLetter
 from services.runtime import streams
-from services.runtime.sentinel import connect
+from services.runtime.connections import connect
 from services.runtime.settings import Settings
 
 
 async def dead_letters(
     redis: Redis, settings: Settings, ids: list[str]
 ) -> list[tuple[str, DeadLetter | None]]:
-    key = settings.stream("dead")
+    key = settings.keys.dead
     entries: list[Any] = []
     if ids:
         for entry_id in ids:
@@ -45,7 +45,7 @@ async def replay(redis: Redis, entry_id: str, letter: DeadLetter, dead_stream: s
 
 async def run_dlq(url: str, settings: Settings, args: argparse.Namespace) -> int:
     redis = connect(url, settings)
-    dead_stream = settings.stream("dead")
+    dead_stream = settings.keys.dead
     try:
         letters = await dead_letters(redis, settings, args.ids)
         if args.action == "list":

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import gzip
-import hashlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from schemas import Article, article_id_for
+from schemas import Article, article_id_for, content_hash
 from services.ingest.cleaning import clean_html
+from services.runtime.errors import NewswireError
 
 
-class DocumentError(Exception):
+class DocumentError(NewswireError):
     """A file that cannot be read as an article, with the reason."""
 
 
@@ -23,10 +23,6 @@ def read_bytes(path: Path) -> bytes:
         except (OSError, EOFError) as exc:
             raise DocumentError(f"{path}: not a valid gzip file ({exc})") from exc
     return data
-
-
-def content_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def load_document(path_text: str, published_at: datetime | None = None) -> Article:

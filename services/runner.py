@@ -11,20 +11,21 @@ import time
 from typing import Any
 
 from schemas import UrlRequest
+from services.ingest.dedup import canonical_url
+from services.ingest.feed_registry import add_feed, list_feeds
 from services.runtime import streams
-from services.runtime.sentinel import connect
+from services.runtime.connections import connect, redis_url
+from services.runtime.embedded_redis import child_env
 from services.runtime.settings import Settings
-from services.runtime.worker import TOPOLOGY, ensure_topology
-
-WORKERS = ("ingest", "extractor", "store")
+from services.runtime.topology import CONSUMER_GROUPS, DEAD, WORKER_NAMES
+from services.runtime.worker import ensure_data_dir, ensure_topology
+from services.store import db
 
 
 async def submit_urls(
     url: str, settings: Settings, urls: list[str], feed_url: str | None = None
 ) -> list[str]:
     """Queue each URL; returns an error line for each that is not an http(s) URL."""
-    from services.ingest.dedup import canonical_url
-
     bad = []
     redis = connect(url, settings)
     try:
@@ -35,25 +36,26 @@ async def submit_urls(
             except ValueError as exc:
                 bad.append(f"{raw}: {exc}")
                 continue
-            await streams.publish(redis, [(settings.stream("urls"), UrlRequest(url=raw, feed_url=feed_url))])
+            await streams.publish(redis, [(settings.keys.urls, UrlRequest(url=raw, feed_url=feed_url))])
     finally:
         await redis.aclose()
     return bad
 
 
 async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
-    from services.store import db
-
+    keys = settings.keys
     redis = connect(url, settings)
     try:
-        names = [*TOPOLOGY, "dead"]
+        names = [*CONSUMER_GROUPS, DEAD]
         names += sorted(
-            streams.text(k).removeprefix(settings.stream_prefix)
-            for k in await redis.keys(settings.stream("events.*"))
+            {
+                keys.short(streams.text(k))
+                async for k in redis.scan_iter(match=keys.topic_pattern, _type="STREAM")
+            }
         )
         stream_stats: dict[str, Any] = {}
         for name in names:
-            key = settings.stream(name)
+            key = keys.stream(name)
             groups = await streams.group_info(redis, key)
             stream_stats[name] = {
                 "length": int(await redis.xlen(key)),
@@ -65,7 +67,7 @@ async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
                     for g in groups
                 },
             }
-        dead = stream_stats["dead"]["length"]
+        dead = stream_stats[DEAD]["length"]
     finally:
         await redis.aclose()
     out: dict[str, Any] = {"articles": None, "events": None, "events_by_type": {}, "dead_letters": dead}
@@ -113,13 +115,11 @@ def progress_line(stats: dict[str, Any]) -> str:
 
 
 async def is_idle(url: str, settings: Settings) -> bool:
-    from services.ingest.feed_poller import list_feeds
-
     redis = connect(url, settings)
     try:
-        for stream, groups in TOPOLOGY.items():
+        for stream, groups in CONSUMER_GROUPS.items():
             for group in groups:
-                if await streams.group_lag(redis, settings.stream(stream), group):
+                if await streams.group_lag(redis, settings.keys.stream(stream), group):
                     return False
         feeds = await list_feeds(redis, settings)
         return all(state.get("last_poll") for state in feeds.values())
@@ -134,10 +134,8 @@ def _metrics_env(settings: Settings, index: int) -> dict[str, str]:
 
 
 def spawn_workers(url: str, settings: Settings) -> list[subprocess.Popen[bytes]]:
-    from services.runtime.embedded_redis import child_env
-
     procs = []
-    for index, name in enumerate(WORKERS):
+    for index, name in enumerate(WORKER_NAMES):
         env = {**child_env(url), **_metrics_env(settings, index), "NEWSWIRE_DATA_DIR": str(settings.data_dir)}
         procs.append(subprocess.Popen([sys.executable, "-m", "services.cli", "worker", name], env=env))
     return procs
@@ -166,10 +164,7 @@ def run_pipeline(
     progress_every_s: float = 10.0,
 ) -> tuple[int, dict[str, Any]]:
     """Run the workers until interrupted (or idle); returns the exit code and the final stats."""
-    from services.cli_ops import redis_url
-    from services.ingest.feed_poller import add_feed
-
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(settings)
     with redis_url(settings) as url:
 
         async def prepare() -> list[str]:
@@ -205,7 +200,7 @@ def run_pipeline(
             pass
         finally:
             stop_workers(procs)
-        failed = [WORKERS[i] for i, p in enumerate(procs) if p.returncode not in (0, -signal.SIGTERM)]
+        failed = [WORKER_NAMES[i] for i, p in enumerate(procs) if p.returncode not in (0, -signal.SIGTERM)]
         stats = asyncio.run(collect_stats(url, settings))
     if failed:
         print(f"newswire run: worker(s) exited with an error: {', '.join(failed)}", file=sys.stderr)

@@ -71,7 +71,7 @@ async def _last_id(redis: Redis, stream: str) -> str:
 
 async def subscribe(redis: Redis, settings: Settings, sub: Subscription, out: TextIO) -> int:
     """Write matching events to `out` until `sub.count` lines (forever without one); returns the lines."""
-    stream = settings.stream("events")
+    stream = settings.keys.events
     start = sub.start_id()
     written = 0
 

@@ -1,22 +1,24 @@
-"""Builds a worker's spec by name; imports only the worker asked for."""
+"""Builds a worker's spec by name (the names are in services/runtime/topology.py); imports only the
+worker asked for, so an ingest process never loads the extraction engine."""
 
 from __future__ import annotations
 
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
+from services.runtime.topology import EXTRACTOR, INGEST, STORE
 from services.runtime.worker import WorkerSpec
 
 
 def build_worker(name: str, settings: Settings, metrics: Metrics) -> WorkerSpec:
-    if name == "ingest":
+    if name == INGEST.name:
         from services.ingest.worker import build_ingest
 
         return build_ingest(settings, metrics)
-    if name == "extractor":
+    if name == EXTRACTOR.name:
         from services.extractor.worker import build_extractor
 
         return build_extractor(settings, metrics)
-    if name == "store":
+    if name == STORE.name:
         from services.store.worker import build_store
 
         return build_store(settings, metrics)

@@ -137,18 +137,18 @@ def test_init_groups_creates_every_group_and_leaves_existing_ones_alone(settings
     client = redis.Redis.from_url(env["NEWSWIRE_REDIS_URL"], decode_responses=True)
     try:
         groups = {
-            name: {g["name"]: g for g in client.xinfo_groups(settings.stream(name))}
+            name: {g["name"]: g for g in client.xinfo_groups(settings.keys.stream(name))}
             for name in ("urls", "articles", "events")
         }
         assert {n: set(g) for n, g in groups.items()} == {
             "urls": {"ingest"}, "articles": {"extractor", "store"}, "events": {"store"},
         }  # fmt: skip
-        entry = client.xadd(settings.stream("articles"), {"k": "v"})
-        client.xreadgroup("extractor", "c1", {settings.stream("articles"): ">"}, count=1)
+        entry = client.xadd(settings.keys.articles, {"k": "v"})
+        client.xreadgroup("extractor", "c1", {settings.keys.articles: ">"}, count=1)
         assert newswire("init-groups", env=env).returncode == 0
-        after = {g["name"]: g for g in client.xinfo_groups(settings.stream("articles"))}
+        after = {g["name"]: g for g in client.xinfo_groups(settings.keys.articles)}
         assert after["extractor"]["last-delivered-id"] == entry and after["extractor"]["pending"] == 1
         assert after["store"]["last-delivered-id"] == "0-0" and after["store"]["lag"] == 1
     finally:
         client.close()
-    assert f"{settings.stream('articles')}: extractor, store" in result.stdout
+    assert f"{settings.keys.articles}: extractor, store" in result.stdout

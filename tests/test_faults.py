@@ -17,9 +17,8 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 from sqlalchemy import select
 
-from schemas import Article, article_id_for
+from schemas import Article, article_id_for, content_hash
 from services.demo import sample_texts
-from services.documents import content_hash
 from services.extractor.engine import get_engine
 from services.runtime import streams
 from services.runtime.embedded_redis import RedisProcess, free_port
@@ -49,7 +48,7 @@ async def publish_articles(settings: Settings, articles: list[Article]) -> None:
         await ensure_topology(redis, settings)
         for start in range(0, len(articles), 100):
             chunk = articles[start : start + 100]
-            await streams.publish(redis, [(settings.stream("articles"), a) for a in chunk])
+            await streams.publish(redis, [(settings.keys.articles, a) for a in chunk])
     finally:
         await redis.aclose()
 
@@ -141,7 +140,7 @@ def test_sigterm_finishes_in_flight_work_within_the_bound(settings: Settings, tm
             redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
             try:
                 rows = await redis.xpending_range(
-                    settings.stream("articles"), "extractor", "-", "+", 1000, consumer
+                    settings.keys.articles, "extractor", "-", "+", 1000, consumer
                 )
                 return len(rows)
             finally:

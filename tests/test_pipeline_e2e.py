@@ -10,7 +10,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from services.dlq import dead_letters
-from services.ingest.feed_poller import add_feed
+from services.ingest.feed_registry import add_feed
 from services.runner import collect_stats, submit_urls
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings

@@ -26,7 +26,7 @@ def event(n: int, event_type: str = "assault", country: str | None = "UKR") -> E
 
 
 async def put(redis: Redis, settings: Settings, events: list[Event]) -> list[str]:
-    return await streams.publish(redis, [(settings.stream("events"), e) for e in events])
+    return await streams.publish(redis, [(settings.keys.events, e) for e in events])
 
 
 async def read(redis: Redis, settings: Settings, **kwargs: object) -> list[str]:
@@ -54,7 +54,7 @@ async def test_group_acknowledges_each_line_and_resumes_after_a_restart(
     await put(redis, settings, [event(n) for n in range(1, 6)])
     first = await read(redis, settings, since="0", group="g", consumer="me", count=2)
     assert first == ["e0001", "e0002"]
-    stream = settings.stream("events")
+    stream = settings.keys.events
     assert (await redis.xpending(stream, "g"))["pending"] == 0  # acknowledged once written
     # a crash between reading an entry and writing its line leaves it pending: it comes back first
     await redis.xreadgroup("g", "me", {stream: ">"}, count=1)

@@ -15,6 +15,7 @@ from services.extractor.engine import get_engine
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
 from services.runtime.streams import Output, TopicEntry
+from services.runtime.topology import ARTICLES, EXTRACTOR
 from services.runtime.worker import Subscription, WorkerSpec
 
 MAX_ARTICLE_CHARS = 200_000
@@ -23,6 +24,7 @@ MAX_ARTICLE_CHARS = 200_000
 def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
     engine = get_engine(settings.extractor_engine)
     languages = {lang.lower() for lang in settings.extract_languages}
+    keys = settings.keys
 
     async def extract(article: Article) -> Sequence[Output]:
         if article.duplicate_of:
@@ -38,14 +40,13 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
         out: list[Output] = []
         for event in events:
             metrics.events.labels(event.event_type).inc()
-            out.append((settings.stream("events"), event))
-            topic = settings.stream(f"events.{event.event_type}")
-            out.append(TopicEntry(topic, event, settings.topic_maxlen))
+            out.append((keys.events, event))
+            out.append(TopicEntry(keys.topic(event.event_type), event, settings.topic_maxlen))
         return out
 
     return WorkerSpec(
-        name="extractor",
-        group="extractor",
-        subscriptions=[Subscription("articles", Article, extract)],
+        name=EXTRACTOR.name,
+        group=EXTRACTOR.group,
+        subscriptions=[Subscription(ARTICLES, Article, extract)],
         keeps_public_topics=True,
     )

@@ -21,6 +21,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from schemas import UrlRequest
+from services.ingest.feed_registry import add_feed, list_feeds
 from services.ingest.feeds import FeedEntry, ParsedFeed, next_poll_interval, parse_feed, parse_sitemap
 from services.ingest.fetcher import Fetcher, FetchError, retry_after_seconds
 from services.runtime import streams
@@ -31,20 +32,22 @@ log = logging.getLogger(__name__)
 LEASE_MS = 120_000
 # Delete the lease only if it is still ours: a poll that outlived it must not free another replica's.
 RELEASE_LEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
-
-
-async def add_feed(redis: Redis, settings: Settings, url: str) -> bool:
-    state = {"url": url, "next_poll": 0.0, "errors": 0}
-    return bool(await redis.hsetnx(settings.key("feeds"), url, json.dumps(state)))
-
-
-async def remove_feed(redis: Redis, settings: Settings, url: str) -> bool:
-    return bool(await redis.hdel(settings.key("feeds"), url))
-
-
-async def list_feeds(redis: Redis, settings: Settings) -> dict[str, dict[str, Any]]:
-    raw = await redis.hgetall(settings.key("feeds"))
-    return {streams.text(k): json.loads(v) for k, v in raw.items()}
+# Forget the entries of a feed not seen in it since ARGV[1] (a time), or past the ARGV[2] newest:
+# KEYS[1] is the entry → content hash, KEYS[2] the entry → last seen; both expire after ARGV[3] s.
+PRUNE_ENTRIES = """
+local old = redis.call('ZRANGEBYSCORE', KEYS[2], '-inf', '(' .. ARGV[1])
+local extra = redis.call('ZRANGE', KEYS[2], 0, -tonumber(ARGV[2]) - 1)
+for _, list in ipairs({old, extra}) do
+  for i = 1, #list, 500 do
+    local part = {unpack(list, i, math.min(i + 499, #list))}
+    redis.call('HDEL', KEYS[1], unpack(part))
+    redis.call('ZREM', KEYS[2], unpack(part))
+  end
+end
+redis.call('EXPIRE', KEYS[1], ARGV[3])
+redis.call('EXPIRE', KEYS[2], ARGV[3])
+return #old + #extra
+"""
 
 
 def _max_age(cache_control: str | None) -> float | None:
@@ -125,21 +128,28 @@ async def _as_sitemap(redis: Redis, settings: Settings, url: str, body: bytes) -
 
 
 async def _queue_new_entries(redis: Redis, settings: Settings, feed_url: str, entries: list[Any]) -> int:
-    seen_key = settings.key(f"feed-entries:{feed_url}")
-    queued = 0
+    keys = settings.keys
+    hashes, last_seen = keys.feed_entries(feed_url), keys.feed_entries_seen(feed_url)
+    queued, now = 0, time.time()
     for entry in entries:
         if not entry.link:
             continue
         key = entry.guid or entry.link
-        previous = await redis.hget(seen_key, key)
+        previous = await redis.hget(hashes, key)
         if previous is not None and streams.text(previous) == entry.content_hash:
+            await redis.zadd(last_seen, {key: now})
             continue
         request = UrlRequest(url=entry.link, feed_url=feed_url, refetch=previous is not None)
         async with redis.pipeline(transaction=True) as pipe:
-            pipe.xadd(settings.stream("urls"), await streams.encode(request))  # type: ignore[arg-type]
-            pipe.hset(seen_key, key, entry.content_hash)
+            pipe.xadd(keys.urls, await streams.encode(request))  # type: ignore[arg-type]
+            pipe.hset(hashes, key, entry.content_hash)
+            pipe.zadd(last_seen, {key: now})
             await pipe.execute()
         queued += 1
+    max_age = settings.feed_entries_max_age_s
+    await redis.eval(
+        PRUNE_ENTRIES, 2, hashes, last_seen, now - max_age, settings.feed_entries_max, int(max_age) + 1
+    )
     return queued
 
 
@@ -148,54 +158,47 @@ async def poll_due_feeds(ctx: WorkerContext, fetcher: Fetcher) -> int:
     for url, state in (await list_feeds(ctx.redis, ctx.settings)).items():
         if float(state.get("next_poll", 0)) > time.time():
             continue
-        lease, token = ctx.settings.key(f"lease:{url}"), uuid.uuid4().hex
+        lease, token = ctx.settings.keys.lease(url), uuid.uuid4().hex
         if not await ctx.redis.set(lease, token, nx=True, px=LEASE_MS):
             continue
         try:
             # The list above may be stale: another replica can have polled the feed and released its
             # lease since. Only the state read under the lease says whether the feed is still due.
-            raw = await ctx.redis.hget(ctx.settings.key("feeds"), url)
+            raw = await ctx.redis.hget(ctx.settings.keys.feeds, url)
             if raw is None:
                 continue
             state = json.loads(raw)
             if float(state.get("next_poll", 0)) > time.time():
                 continue
             new_state = await poll_feed(ctx, fetcher, url, state)
-            if await ctx.redis.hexists(ctx.settings.key("feeds"), url):  # removed meanwhile: keep it removed
-                await ctx.redis.hset(ctx.settings.key("feeds"), url, json.dumps(new_state))
+            if await ctx.redis.hexists(ctx.settings.keys.feeds, url):  # removed meanwhile: keep it removed
+                await ctx.redis.hset(ctx.settings.keys.feeds, url, json.dumps(new_state))
             polled += 1
         finally:
             await ctx.redis.eval(RELEASE_LEASE, 1, lease, token)
     return polled
 
 
-async def poll_feeds_forever(ctx: WorkerContext, fetcher: Fetcher) -> None:
-    for url in ctx.settings.feeds:
-        with contextlib.suppress(RedisError):
+async def _add_configured_feeds(ctx: WorkerContext) -> bool:
+    """Add `NEWSWIRE_FEEDS`; False while Redis is away (the loop tries again)."""
+    try:
+        for url in ctx.settings.feeds:
             await add_feed(ctx.redis, ctx.settings, url)
+    except (RedisError, OSError) as exc:
+        log.warning("could not add NEWSWIRE_FEEDS yet: %s: %s", type(exc).__name__, exc)
+        ctx.metrics.errors.labels("feeds", type(exc).__name__).inc()
+        return False
+    return True
+
+
+async def poll_feeds_forever(ctx: WorkerContext, fetcher: Fetcher) -> None:
+    feeds_added = False
     while not ctx.stop.is_set():
+        feeds_added = feeds_added or await _add_configured_feeds(ctx)
         try:
             await poll_due_feeds(ctx, fetcher)
         except (RedisError, OSError) as exc:
             log.warning("feed polling paused: %s", exc)
+            ctx.metrics.errors.labels("feeds", type(exc).__name__).inc()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ctx.stop.wait(), timeout=1.0)
-
-
-async def resolve_feed_url(settings: Settings, url: str) -> str:
-    """The feed behind `url`: itself when it is a feed, else the first feed its page links to."""
-    from services.ingest.feeds import discover_feeds
-    from services.ingest.worker import make_fetcher
-
-    fetcher = make_fetcher(settings)
-    try:
-        result = await fetcher.fetch(url)
-    except FetchError as exc:
-        log.warning("could not fetch %s to check it is a feed (%s); adding it as given", url, exc)
-        return url
-    finally:
-        await fetcher.aclose()
-    if result.status != 200 or parse_feed(result.body, url, headers=result.headers).entries:
-        return url
-    found = discover_feeds(result.body, result.final_url)
-    return found[0] if found else url

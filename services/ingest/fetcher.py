@@ -13,16 +13,21 @@ import ipaddress
 import socket
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import httpx
 
+from services.runtime.errors import NewswireError
+from services.runtime.settings import Settings
+
 FORBIDDEN_REASON = "forbidden-address"
 
 
-class FetchError(Exception):
-    """A fetch that failed, with a short machine reason, whether to retry, and any Retry-After."""
+class FetchError(NewswireError):
+    """A fetch that failed, with a short machine reason, whether to retry, and any Retry-After.
+    The ingest handler turns it into `RetryLater` (retryable) or `PermanentError`."""
 
     def __init__(
         self, reason: str, message: str, *, retryable: bool = False, retry_after: float | None = None
@@ -76,8 +81,6 @@ def retry_after_seconds(value: str | None) -> float | None:
         when = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    from datetime import UTC, datetime
-
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
 
 
@@ -101,6 +104,17 @@ class Fetcher:
             follow_redirects=False,
             headers={"User-Agent": user_agent, "Accept-Encoding": "gzip, deflate"},
             verify=True,
+        )
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Fetcher:
+        return cls(
+            user_agent=settings.user_agent,
+            timeout_s=settings.fetch_timeout_s,
+            max_bytes=settings.max_page_bytes,
+            max_redirects=settings.max_redirects,
+            allow_private=settings.allow_private_networks,
+            allowed_networks=settings.allowed_networks,
         )
 
     async def aclose(self) -> None:

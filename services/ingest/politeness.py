@@ -7,22 +7,32 @@ ended, and no two requests to a host overlap, whatever the latency between takin
 request reaching the server. A replica that dies mid-request frees the host after the fetch timeout.
 robots.txt is fetched once per host and cached in Redis for an hour; its Crawl-delay widens the
 spacing. Fetching robots.txt is a request to the host too and takes its turn like any other.
+Its status follows RFC 9309 §2.3.1: 2xx is parsed; 4xx ("unavailable") allows everything; 5xx or a
+network failure ("unreachable") disallows everything, so the page is retried later (the state is
+cached for ROBOTS_UNREACHABLE_TTL_S, then robots.txt is asked again).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import re
 from urllib.parse import urlsplit
 from urllib.robotparser import RobotFileParser
 
 from redis.asyncio import Redis
 
-from services.ingest.fetcher import Fetcher, FetchError
+from services.ingest.fetcher import FORBIDDEN_REASON, Fetcher, FetchError
+from services.runtime.errors import RetryLater
 from services.runtime.settings import Settings
 
+log = logging.getLogger(__name__)
 ROBOTS_TTL_S = 3600
+ROBOTS_UNREACHABLE_TTL_S = 300
+UNREACHABLE = b"\x00unreachable"  # cached in place of a body: the server failed, disallow everything
+# Failures that are about the host, not its server: the page cannot be fetched for the same reason,
+# so the error is the page's own (not cached).
+HOST_FAILURES = ("dns", FORBIDDEN_REASON, "scheme", "url")
 # urllib.robotparser keeps only whole-second Crawl-delays and drops "Crawl-delay: 0.5": values are
 # handed to it in milliseconds instead.
 _CRAWL_DELAY = re.compile(r"^(\s*crawl-delay\s*:\s*)(\d+(?:\.\d*)?|\.\d+)", re.IGNORECASE | re.MULTILINE)
@@ -37,6 +47,10 @@ def parse_robots(text: str) -> RobotFileParser:
 
 def crawl_delay_s(parser: RobotFileParser, user_agent: str) -> float:
     return float(parser.crawl_delay(user_agent) or 0) / 1000
+
+
+def _as_bytes(value: bytes | str | None) -> bytes | None:
+    return value.encode() if isinstance(value, str) else value
 
 
 class Politeness:
@@ -60,7 +74,7 @@ class Politeness:
     async def _take_turn(self, host: str, delay: float) -> None:
         if delay <= 0:
             return
-        key = self.settings.key(f"host:{host}")
+        key = self.settings.keys.host(host)
         held_ms = int((delay + self.settings.fetch_timeout_s) * 1000)  # until `done`, or a dead replica's
         while not await self.redis.set(key, self.settings.consumer, nx=True, px=held_ms):
             wait_ms = await self.redis.pttl(key)
@@ -71,54 +85,76 @@ class Politeness:
 
     async def _cool_down(self, host: str, delay: float) -> None:
         if delay > 0:
-            await self.redis.set(self.settings.key(f"host:{host}"), self.settings.consumer,
+            await self.redis.set(self.settings.keys.host(host), self.settings.consumer,
                                  px=max(1, int(delay * 1000)))  # fmt: skip
 
     async def allowed(self, url: str) -> bool:
+        """Whether robots.txt lets us fetch the URL; raises `RetryLater` while it is unreachable, and
+        `FetchError` when the host itself cannot be fetched (it does not resolve, it is forbidden)."""
         if not self.settings.respect_robots:
             return True
         parser = await self._robots(url)
+        if parser is None:
+            raise RetryLater(
+                f"robots.txt of {urlsplit(url).netloc} is unreachable (5xx or network): "
+                "everything is disallowed until it answers",
+                after=ROBOTS_UNREACHABLE_TTL_S,
+            )
         return parser.can_fetch(self.settings.user_agent, url)
 
     async def _crawl_delay(self, url: str) -> float:
         if not self.settings.respect_robots:
             return 0.0
-        return crawl_delay_s(await self._robots(url), self.settings.user_agent)
+        parser = await self._robots(url)
+        return 0.0 if parser is None else crawl_delay_s(parser, self.settings.user_agent)
 
-    async def _robots(self, url: str) -> RobotFileParser:
+    async def _robots(self, url: str) -> RobotFileParser | None:
+        """The parsed robots.txt of the URL's origin; None while it is unreachable."""
         parts = urlsplit(url)
         origin = f"{parts.scheme}://{parts.netloc}"
         loop = asyncio.get_running_loop()
         cached = self._parsers.get(origin)
         if cached and loop.time() - cached[0] < ROBOTS_TTL_S:
             return cached[1]
-        key = self.settings.key(f"robots:{origin}")
+        key = self.settings.keys.robots(origin)
         host = parts.netloc.lower()
-        text = await self.redis.get(key)
-        if text is None:
+        raw = _as_bytes(await self.redis.get(key))
+        if raw is None:
             await self._take_turn(host, self.settings.host_delay_s)  # robots.txt is a request too
-            text = await self.redis.get(key)  # another replica may have fetched it while we waited
-            if text is None:
-                text = (await self._fetch_robots(origin, host)).encode()
+            raw = _as_bytes(await self.redis.get(key))  # another replica may have fetched it meanwhile
+            if raw is None:
+                raw = await self._fetch_robots(origin, host)
             elif self._delays.pop(host, None) is not None:  # the turn was not used: hand it back
-                await self.redis.delete(self.settings.key(f"host:{host}"))
-        parser = parse_robots(text.decode("utf-8", errors="replace") if isinstance(text, bytes) else text)
+                await self.redis.delete(self.settings.keys.host(host))
+        if raw == UNREACHABLE:
+            return None  # not kept in this process: Redis says when to ask again
+        parser = parse_robots(raw.decode("utf-8", errors="replace"))
         self._parsers[origin] = (loop.time(), parser)
         return parser
 
-    async def _fetch_robots(self, origin: str, host: str) -> str:
-        """Fetch robots.txt (this instance holds the host's turn) and cache it in Redis."""
-        body = ""
+    async def _fetch_robots(self, origin: str, host: str) -> bytes:
+        """Fetch robots.txt (this instance holds the host's turn) and cache what it says in Redis."""
+        body, ttl = b"", ROBOTS_TTL_S
         try:
-            with contextlib.suppress(FetchError):
+            try:
                 result = await self.fetcher.fetch(origin + "/robots.txt")
-                if result.status == 200:
-                    body = result.body.decode("utf-8", errors="replace")
-                elif result.status in (401, 403):
-                    body = "User-agent: *\nDisallow: /\n"
-            await self.redis.set(self.settings.key(f"robots:{origin}"), body.encode(), ex=ROBOTS_TTL_S)
+            except FetchError as exc:
+                if exc.reason in HOST_FAILURES:
+                    raise
+                log.warning("robots.txt of %s unreachable, disallowing the host for now: %s", origin, exc)
+                body, ttl = UNREACHABLE, ROBOTS_UNREACHABLE_TTL_S
+            else:
+                if 200 <= result.status < 300:
+                    body = result.body
+                elif result.status >= 500:
+                    status = result.status
+                    log.warning("robots.txt of %s: HTTP %d, disallowing the host for now", origin, status)
+                    body, ttl = UNREACHABLE, ROBOTS_UNREACHABLE_TTL_S
+                # 4xx (and an unfollowed 3xx): robots.txt is unavailable, everything is allowed
+            await self.redis.set(self.settings.keys.robots(origin), body, ex=ttl)
         finally:  # the next request waits the delay, or the Crawl-delay if longer, from this one
             self._delays.pop(host, None)
-            delay = crawl_delay_s(parse_robots(body), self.settings.user_agent)
+            text = "" if body == UNREACHABLE else body.decode("utf-8", errors="replace")
+            delay = crawl_delay_s(parse_robots(text), self.settings.user_agent)
             await self._cool_down(host, max(self.settings.host_delay_s, delay))
         return body

@@ -17,33 +17,25 @@ from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from schemas import Article, UrlRequest, article_id_for
-from services.documents import content_hash
+from schemas import Article, UrlRequest, article_id_for, content_hash
 from services.ingest import dedup
 from services.ingest.cleaning import CleanedPage, clean_html
 from services.ingest.feed_poller import poll_feeds_forever
-from services.ingest.fetcher import Fetcher, FetchError, retry_after_seconds
+from services.ingest.fetcher import Fetcher, FetchError, FetchResult, retry_after_seconds
 from services.ingest.politeness import Politeness
 from services.runtime import streams
-from services.runtime.consumer import PermanentError
+from services.runtime.errors import PermanentError, RetryLater, RetryPolicy
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
 from services.runtime.streams import Output, RedisCommand
+from services.runtime.topology import EXTRACTOR, INGEST, URLS
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 RECENT_FINGERPRINTS = 5000
-
-
-def make_fetcher(settings: Settings) -> Fetcher:
-    return Fetcher(
-        user_agent=settings.user_agent,
-        timeout_s=settings.fetch_timeout_s,
-        max_bytes=settings.max_page_bytes,
-        max_redirects=settings.max_redirects,
-        allow_private=settings.allow_private_networks,
-        allowed_networks=settings.allowed_networks,
-    )
+# Pages honour a server's Retry-After up to six hours; past that the entry is better dead-lettered
+# (after its deliveries) than held.
+URL_RETRY = RetryPolicy(retry_after_cap_s=6 * 3600.0)
 
 
 def decode_html(body: bytes, content_type_header: str) -> str:
@@ -63,7 +55,8 @@ class Ingestor:
     def __init__(self, settings: Settings, metrics: Metrics) -> None:
         self.settings = settings
         self.metrics = metrics
-        self.fetcher = make_fetcher(settings)
+        self.fetcher = Fetcher.from_settings(settings)
+        self.keys = settings.keys
         self.ctx: WorkerContext | None = None
         self._politeness: Politeness | None = None
         self._lag_checked = 0.0
@@ -89,8 +82,8 @@ class Ingestor:
             now = time.monotonic()
             if now - self._lag_checked < 1.0:
                 return
-            lag = await streams.group_lag(self.redis, self.settings.stream("articles"), "extractor")
-            self.metrics.lag.labels(self.settings.stream("articles")).set(lag)
+            lag = await streams.group_lag(self.redis, self.keys.articles, EXTRACTOR.group)
+            self.metrics.lag.labels(self.keys.articles).set(lag)
             if lag <= self.settings.articles_max_lag:
                 self._lag_checked = now
                 self.metrics.backpressure.set(0)
@@ -103,30 +96,21 @@ class Ingestor:
             canonical = dedup.canonical_url(request.url)
         except ValueError as exc:
             raise PermanentError(f"bad URL: {exc}") from exc
-        seen_key = self.settings.key("seen")
-        if not request.refetch and await self.redis.sismember(seen_key, canonical):
+        if not request.refetch and await self._seen(canonical):
             self.metrics.dedup_hits.labels("url").inc()
             return []
         await self._wait_for_capacity()
-        politeness = self.politeness
-        if not await politeness.allowed(request.url):
-            self.metrics.fetch_errors.labels("robots").inc()
-            raise PermanentError(f"robots.txt disallows {request.url}")
-        await politeness.wait_turn(request.url)
         try:
-            result = await self.fetcher.fetch(request.url)
+            result = await self._fetch_politely(request.url)
         except FetchError as exc:
             self.metrics.fetch_errors.labels(exc.reason).inc()
             if exc.retryable:
-                raise
+                raise RetryLater(str(exc), after=exc.retry_after) from exc
             raise PermanentError(str(exc)) from exc
-        finally:
-            await politeness.done(request.url)
         self.metrics.fetched.labels(str(result.status)).inc()
         if result.status == 429 or result.status >= 500:
             retry_after = retry_after_seconds(result.headers.get("retry-after"))
-            message = f"{request.url}: HTTP {result.status}"
-            raise FetchError("http", message, retryable=True, retry_after=retry_after)
+            raise RetryLater(f"{request.url}: HTTP {result.status}", after=retry_after)
         if result.status >= 400:
             raise PermanentError(f"{request.url}: HTTP {result.status}")
         if result.content_type not in HTML_TYPES:
@@ -139,11 +123,37 @@ class Ingestor:
             raise PermanentError(f"{request.url}: no main text could be extracted")
         if self.settings.accepted_languages and page.language not in self.settings.accepted_languages:
             self.metrics.skipped.labels("language").inc()
-            return [RedisCommand(("SADD", seen_key, canonical))]
-        return await self._article_outputs(request, result.final_url, canonical, page, seen_key)
+            return self._mark_seen(canonical)
+        return await self._article_outputs(request, result.final_url, canonical, page)
+
+    async def _fetch_politely(self, url: str) -> FetchResult:
+        politeness = self.politeness
+        if not await politeness.allowed(url):
+            self.metrics.fetch_errors.labels("robots").inc()
+            raise PermanentError(f"robots.txt disallows {url}")
+        await politeness.wait_turn(url)
+        try:
+            return await self.fetcher.fetch(url)
+        finally:
+            await politeness.done(url)
+
+    async def _seen(self, canonical: str) -> bool:
+        seen_at = await self.redis.zscore(self.keys.seen, canonical)
+        return seen_at is not None and seen_at >= time.time() - self.settings.seen_max_age_s
+
+    def _mark_seen(self, *urls: str) -> list[Output]:
+        """Record the URLs as seen now, and drop what is older than the age or past the size bound."""
+        now = time.time()
+        key = self.keys.seen
+        marks: list[Output] = [RedisCommand(("ZADD", key, now, url)) for url in dict.fromkeys(urls)]
+        return [
+            *marks,
+            RedisCommand(("ZREMRANGEBYSCORE", key, "-inf", f"({now - self.settings.seen_max_age_s}")),
+            RedisCommand(("ZREMRANGEBYRANK", key, 0, -self.settings.seen_max_urls - 1)),
+        ]
 
     async def _article_outputs(
-        self, request: UrlRequest, final_url: str, canonical: str, page: CleanedPage, seen_key: str
+        self, request: UrlRequest, final_url: str, canonical: str, page: CleanedPage
     ) -> list[Output]:
         if page.canonical_url:
             with contextlib.suppress(ValueError):
@@ -161,11 +171,10 @@ class Ingestor:
             duplicate_of=duplicate_of, feed_url=request.feed_url,
         )  # fmt: skip
         self.metrics.articles_published.inc()
-        fp_key = self.settings.key("fingerprints")
+        fp_key = self.keys.fingerprints
         return [
-            (self.settings.stream("articles"), article),
-            RedisCommand(("SADD", seen_key, canonical)),
-            RedisCommand(("SADD", seen_key, dedup.canonical_url(request.url))),
+            (self.keys.articles, article),
+            *self._mark_seen(canonical, dedup.canonical_url(request.url)),
             RedisCommand(("LPUSH", fp_key, f"{article_id} {fingerprint}")),
             RedisCommand(("LTRIM", fp_key, 0, RECENT_FINGERPRINTS - 1)),
         ]
@@ -176,7 +185,7 @@ class Ingestor:
         Entries that cannot be compared (a fingerprint of an older format, a malformed entry) are
         skipped: they cannot match, and must not fail every page fetched until they are trimmed away.
         """
-        recent = await self.redis.lrange(self.settings.key("fingerprints"), 0, RECENT_FINGERPRINTS - 1)
+        recent = await self.redis.lrange(self.keys.fingerprints, 0, RECENT_FINGERPRINTS - 1)
         for raw in reversed(recent):  # LPUSHed: oldest last
             other_id, _, other_fp = streams.text(raw).partition(" ")
             if other_id == article_id:
@@ -199,9 +208,9 @@ def build_ingest(settings: Settings, metrics: Metrics) -> WorkerSpec:
         await ingestor.fetcher.aclose()
 
     return WorkerSpec(
-        name="ingest",
-        group="ingest",
-        subscriptions=[Subscription("urls", UrlRequest, ingestor.handle)],
+        name=INGEST.name,
+        group=INGEST.group,
+        subscriptions=[Subscription(URLS, UrlRequest, ingestor.handle, retry=URL_RETRY)],
         on_start=[ingestor.start],
         background=[feeds],
         on_stop=[close],

@@ -7,7 +7,12 @@ FastStream delivers new entries of a consumer group; this module adds what it la
   from any consumer of the group (XAUTOCLAIM), so a replica that dies loses nothing;
 - the delivery count comes from XPENDING; after `max_deliveries` the entry goes to the `dead` stream
   with its payload, origin, error and attempts, and is acknowledged. Undecodable or schema-invalid
-  entries are dead-lettered at once: retrying cannot fix them.
+  entries are dead-lettered at once: retrying cannot fix them;
+- what a handler raises decides the rest, by the failure model of services/runtime/errors.py and the
+  subscription's `RetryPolicy`.
+
+FastStream's own `AckPolicy` acknowledges after the handler returns, not in the transaction that
+publishes the outputs, so publish+ack, reclaim and dead letters are our code.
 """
 
 from __future__ import annotations
@@ -24,9 +29,15 @@ from pydantic import BaseModel, ValidationError
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from schemas import DeadLetter
-from schemas.messages import _digest
+from schemas import DeadLetter, dead_letter_id_for
 from services.runtime import streams
+from services.runtime.errors import (
+    ConfigurationError,
+    DependencyUnavailable,
+    PermanentError,
+    RetryLater,
+    RetryPolicy,
+)
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 
@@ -35,15 +46,6 @@ log = logging.getLogger(__name__)
 M = TypeVar("M", bound=BaseModel)
 Handler = Callable[[M], Awaitable[Sequence[streams.Output]]]
 BatchHandler = Callable[[list[M]], Awaitable[Sequence[streams.Output]]]
-
-
-class PermanentError(Exception):
-    """Raised by a handler for input that no retry can fix: the entry is dead-lettered at once."""
-
-
-class DependencyUnavailable(Exception):
-    """Raised by a handler when something it needs (the database) is down: retried without limit,
-    never dead-lettered, since the message itself is fine."""
 
 
 class ReliableConsumer(Generic[M]):
@@ -59,6 +61,8 @@ class ReliableConsumer(Generic[M]):
         metrics: Metrics,
         health: Health,
         handle_batch: BatchHandler[M] | None = None,
+        policy: RetryPolicy | None = None,
+        on_fatal: Callable[[ConfigurationError], None] | None = None,
     ) -> None:
         self.redis = redis
         self.settings = settings
@@ -69,9 +73,13 @@ class ReliableConsumer(Generic[M]):
         self.handle_batch = handle_batch
         self.metrics = metrics
         self.health = health
-        self.dead_stream = settings.stream("dead")
+        self.dead_stream = settings.keys.dead
+        self.policy = policy or RetryPolicy()
+        self.max_deliveries = self.policy.max_deliveries or settings.max_deliveries
+        self.on_fatal = on_fatal
         self.in_flight = 0
         self._retry_due: dict[str, float] = {}  # entries this consumer failed → when to try again
+        self._outage = 0  # consecutive dependency failures: the wait grows with them, not with deliveries
 
     async def process(self, entry_id: str, body: bytes, deliveries: int) -> None:
         """Handle one entry; never raises. Leaves the entry pending when it should be retried."""
@@ -92,30 +100,49 @@ class ReliableConsumer(Generic[M]):
             return
         try:
             outputs = await self.handle(message)
-        except PermanentError as exc:
-            await self._dead_letter(entry_id, body, exc, deliveries)
-            return
-        except DependencyUnavailable as exc:
-            log.warning("%s %s waits for a dependency: %s", self.stream, entry_id, exc)
-            self.health.set("dependency", f"unavailable: {exc}")
-            self._schedule_retry(entry_id, min(deliveries, 6))
-            return
         except Exception as exc:
-            log.warning("%s %s failed (delivery %d): %s", self.stream, entry_id, deliveries, exc)
-            if deliveries >= self.settings.max_deliveries:
-                await self._dead_letter(entry_id, body, exc, deliveries)
-            else:
-                self._schedule_retry(entry_id, deliveries, getattr(exc, "retry_after", None))
+            await self._failed(entry_id, body, deliveries, exc)
             return
-        self.health.set("dependency", "ok")
+        self._dependency_ok()
         try:
             await self._publish_and_ack(entry_id, outputs)
         except (RedisError, OSError) as exc:
             # Nothing was acknowledged: the entry is reclaimed and handled again later.
             log.warning("%s %s: publish failed, will retry: %s", self.stream, entry_id, exc)
-            self._schedule_retry(entry_id, deliveries)
+            self.metrics.errors.labels(self.stream, "publish").inc()
+            self._schedule_retry(entry_id, self.policy.backoff(deliveries))
             return
         self.metrics.messages.labels(self.stream, "ok").inc()
+
+    async def _failed(self, entry_id: str, body: bytes, deliveries: int, exc: Exception) -> None:
+        """Apply the failure model to what the handler raised."""
+        if isinstance(exc, PermanentError):
+            await self._dead_letter(entry_id, body, exc, deliveries)
+        elif isinstance(exc, ConfigurationError):
+            log.error("%s %s: configuration error: %s", self.stream, entry_id, exc)
+            self.metrics.errors.labels(self.stream, "configuration").inc()
+            self.health.set("configuration", f"error: {exc}")
+            if self.on_fatal is not None:
+                self.on_fatal(exc)
+        elif isinstance(exc, DependencyUnavailable):
+            self._outage += 1
+            wait = self.policy.dependency_wait(self._outage)
+            log.warning("%s %s waits %.1fs for a dependency: %s", self.stream, entry_id, wait, exc)
+            self.metrics.errors.labels(self.stream, "dependency").inc()
+            self.health.set("dependency", f"unavailable: {exc}")
+            self._schedule_retry(entry_id, wait)
+        elif deliveries >= self.max_deliveries:
+            await self._dead_letter(entry_id, body, exc, deliveries)
+        else:
+            after = exc.after if isinstance(exc, RetryLater) else None
+            log.warning("%s %s failed (delivery %d): %s: %s", self.stream, entry_id, deliveries,
+                        type(exc).__name__, exc)  # fmt: skip
+            self.metrics.errors.labels(self.stream, type(exc).__name__).inc()
+            self._schedule_retry(entry_id, self.policy.retry_after(deliveries, after))
+
+    def _dependency_ok(self) -> None:
+        self._outage = 0
+        self.health.set("dependency", "ok")
 
     async def process_batch(self, entries: Sequence[tuple[str, bytes]]) -> None:
         """Handle entries together (one handler call, one MULTI with every output and ack); never raises.
@@ -137,25 +164,21 @@ class ReliableConsumer(Generic[M]):
             outputs = await self.handle_batch([m for _, _, m in valid])
             await self._publish_and_ack([i for i, _, _ in valid], outputs)
         except Exception as exc:
-            log.warning(
-                "%s: batch of %d failed (%s); handling its entries one by one", self.stream, len(valid), exc
-            )
+            log.warning("%s: batch of %d failed (%s: %s); handling its entries one by one",
+                        self.stream, len(valid), type(exc).__name__, exc)  # fmt: skip
+            self.metrics.errors.labels(self.stream, "batch").inc()
             for entry_id, body, _ in valid:
                 await self.process(entry_id, body, 1)
             return
-        self.health.set("dependency", "ok")
+        self._dependency_ok()
         self.health.beat()
         self.metrics.messages.labels(self.stream, "ok").inc(len(valid))
         self.metrics.duration.labels(self.stream).observe((time.perf_counter() - started) / len(valid))
 
-    def _schedule_retry(self, entry_id: str, deliveries: int, retry_after: float | None = None) -> None:
-        """Retry our own failure soon (capped exponential backoff, or the server's Retry-After when it
-        gave one) instead of waiting out the idle time."""
+    def _schedule_retry(self, entry_id: str, delay_s: float) -> None:
+        """Retry our own failure after `delay_s` (from the policy) instead of waiting out the idle time."""
         self.metrics.messages.labels(self.stream, "retry").inc()
-        backoff = min(0.5 * 2 ** (deliveries - 1), self.settings.redis_retry_max_s)
-        if retry_after is not None:
-            backoff = max(backoff, min(float(retry_after), self.settings.feed_max_interval_s))
-        self._retry_due[entry_id] = time.monotonic() + backoff
+        self._retry_due[entry_id] = time.monotonic() + delay_s
 
     async def retry_own(self, consumer: str) -> int:
         """Claim back (XCLAIM, which counts a delivery) and handle the entries whose backoff is over."""
@@ -192,7 +215,7 @@ class ReliableConsumer(Generic[M]):
         self, entry_id: str, body: bytes, exc: BaseException, attempts: int, reason_type: str | None = None
     ) -> None:
         letter = DeadLetter(
-            dead_letter_id="d" + _digest(self.stream, self.group, entry_id),
+            dead_letter_id=dead_letter_id_for(self.stream, self.group, entry_id),
             parent_id=entry_id,
             stream=self.stream,
             group=self.group,
@@ -207,6 +230,7 @@ class ReliableConsumer(Generic[M]):
             await self._publish_and_ack(entry_id, [(self.dead_stream, letter)])
         except (RedisError, OSError) as err:
             log.warning("%s %s: dead-lettering failed, will retry: %s", self.stream, entry_id, err)
+            self.metrics.errors.labels(self.stream, "publish").inc()
             return
         log.error(
             "%s %s dead-lettered after %d deliveries: %s", self.stream, entry_id, attempts, letter.error
@@ -252,6 +276,7 @@ class ReliableConsumer(Generic[M]):
                 delay = self.settings.reclaim_interval_s
             except (RedisError, OSError) as exc:
                 self.health.set(f"redis:{self.stream}", f"error: {type(exc).__name__}")
+                self.metrics.errors.labels(self.stream, "redis").inc()
                 delay = min(delay * 2, self.settings.redis_retry_max_s)
                 log.warning("reclaim on %s failed, retrying in %.1fs: %s", self.stream, delay, exc)
             with contextlib.suppress(TimeoutError):

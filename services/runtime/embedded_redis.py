@@ -20,9 +20,11 @@ from pathlib import Path
 
 import redis
 
+from services.runtime.errors import NewswireError
 
-class RedisStartError(RuntimeError):
-    pass
+
+class RedisStartError(NewswireError):
+    """The embedded Redis server could not be started."""
 
 
 def redis_server_binary() -> str:

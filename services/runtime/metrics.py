@@ -40,6 +40,12 @@ class Metrics:
         self.dedup_hits = Counter(
             "newswire_dedup_hits_total", "Duplicates dropped or marked", ["kind"], registry=r
         )
+        self.errors = Counter(
+            "newswire_errors_total",
+            "Errors handled without stopping (retried, waited for, or logged), by where and kind",
+            ["where", "kind"],
+            registry=r,
+        )
         self.dead_letters = Counter(
             "newswire_dead_letters_total", "Messages dead-lettered", ["stream"], registry=r
         )

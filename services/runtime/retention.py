@@ -13,11 +13,9 @@ from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
-from schemas.vocab import EVENT_TYPES
 from services.runtime import streams
 from services.runtime.settings import Settings
-
-PUBLIC_TOPICS = ("events", *(f"events.{t}" for t in EVENT_TYPES))
+from services.runtime.topology import CONSUMER_GROUPS, PUBLIC_TOPICS
 
 
 async def trim_topic(
@@ -51,15 +49,15 @@ async def trim_topic(
     return removed
 
 
-async def trim_public_topics(redis: Redis, settings: Settings, groups: dict[str, tuple[str, ...]]) -> int:
-    """Apply retention to every public topic; `groups` maps a short stream name to our groups on it."""
+async def trim_public_topics(redis: Redis, settings: Settings) -> int:
+    """Apply retention to every public topic, protecting what our own groups on it have not read."""
     removed = 0
     for name in PUBLIC_TOPICS:
         removed += await trim_topic(
             redis,
-            settings.stream(name),
+            settings.keys.stream(name),
             retention_s=settings.topic_retention_s,
             maxlen=settings.topic_maxlen,
-            protect_groups=groups.get(name, ()),
+            protect_groups=CONSUMER_GROUPS.get(name, ()),
         )
     return removed

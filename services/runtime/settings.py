@@ -2,64 +2,127 @@
 
 from __future__ import annotations
 
+import ipaddress
 import socket
 from pathlib import Path
+from typing import Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-DEFAULT_METRICS_PORTS = {"ingest": 9101, "extractor": 9102, "store": 9103}
+from services.runtime.topology import WORKERS, Keys
+
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
 
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="NEWSWIRE_", extra="ignore")
 
-    redis_url: SecretStr | None = Field(default=None, description="unset: start an embedded Redis")
+    redis_url: SecretStr | None = Field(
+        default=None, description="`redis://`, `rediss://` (TLS) or `unix://`; unset: an embedded Redis"
+    )
     redis_sentinels: str = Field(default="", description="host:port,... of Redis Sentinels; empty: none")
     redis_master: str = Field(default="mymaster", min_length=1, description="the master sentinels monitor")
-    database_url: SecretStr | None = Field(default=None, description="unset: SQLite under data_dir")
-    data_dir: Path = Path(".newswire")
-    stream_prefix: str = "newswire:"
-    consumer: str = Field(default_factory=socket.gethostname, min_length=1)
-    metrics_port: int | None = Field(default=None, ge=0, le=65535, description="0 disables the server")
-    metrics_host: str = "0.0.0.0"
+    database_url: SecretStr | None = Field(
+        default=None,
+        description="`postgresql+asyncpg://user:pw@host/db` or `sqlite+aiosqlite:///path`; "
+        "unset: SQLite `newswire.db` under the data dir",
+    )
+    data_dir: Path = Field(
+        default=Path(".newswire"),
+        description="embedded Redis files and the SQLite database; created if missing",
+    )
+    stream_prefix: str = Field(default="newswire:", description="prefix of every stream and key")
+    consumer: str = Field(
+        default_factory=socket.gethostname, min_length=1, description="the replica's stable consumer name"
+    )
+    metrics_port: int | None = Field(
+        default=None,
+        ge=0,
+        le=65535,
+        description="`/metrics` and `/healthz`; unset: 9101/9102/9103; 0 disables",
+    )
+    metrics_host: str = Field(default="0.0.0.0", description="address the metrics server listens on")
+    log_level: LogLevel = Field(default="WARNING", description="DEBUG, INFO, WARNING or ERROR")
 
     # delivery guarantees
-    max_deliveries: int = Field(default=5, ge=1)
-    batch_size: int = Field(default=50, ge=1, description="entries per batch for batch subscribers (store)")
-    prefetch: int = Field(default=4, ge=1, description="entries read ahead; small is fair")
-    reclaim_idle_ms: int = Field(default=60_000, ge=100)
-    reclaim_interval_s: float = Field(default=5.0, gt=0)
-    trim_interval_s: float = Field(default=30.0, gt=0)
+    max_deliveries: int = Field(
+        default=5, ge=1, description="deliveries of a failing entry before its dead letter"
+    )
+    batch_size: int = Field(default=50, ge=1, description="entries the store upserts in one transaction")
+    prefetch: int = Field(
+        default=4, ge=1, description="entries a replica reads ahead (small keeps replicas fair)"
+    )
+    reclaim_idle_ms: int = Field(
+        default=60_000, ge=100, description="idle time after which another replica takes a pending entry"
+    )
+    reclaim_interval_s: float = Field(
+        default=5.0, gt=0, description="how often pending entries are reclaimed"
+    )
+    trim_interval_s: float = Field(
+        default=30.0, gt=0, description="how often acknowledged entries are trimmed"
+    )
     topic_maxlen: int = Field(default=100_000, ge=1, description="length cap of each public topic")
     topic_retention_s: float = Field(
         default=86_400.0, gt=0, description="public topics (events, events.<type>) keep entries this long"
     )
-    articles_max_lag: int = Field(default=5_000, ge=1)
-    progress_interval_s: float = Field(default=10.0, ge=0, description="run: progress every N s")
-    shutdown_timeout_s: float = Field(default=20.0, gt=0)
-    redis_retry_max_s: float = Field(default=30.0, gt=0)
+    articles_max_lag: int = Field(
+        default=5_000, ge=1, description="ingest holds back while the extractor lags more on `articles`"
+    )
+    progress_interval_s: float = Field(
+        default=10.0, ge=0, description="`newswire run` prints a progress line this often (0: never)"
+    )
+    shutdown_timeout_s: float = Field(
+        default=20.0, gt=0, description="bound on finishing in-flight work after SIGTERM"
+    )
+    redis_retry_max_s: float = Field(default=30.0, gt=0, description="longest wait between Redis reconnects")
+
+    # Redis memory
+    seen_max_age_s: float = Field(
+        default=30 * 86_400.0, gt=0, description="a URL seen longer ago may be fetched again"
+    )
+    seen_max_urls: int = Field(default=1_000_000, ge=1, description="URLs remembered as seen, newest kept")
+    feed_entries_max_age_s: float = Field(
+        default=30 * 86_400.0, gt=0, description="a feed entry gone from its feed this long is forgotten"
+    )
+    feed_entries_max: int = Field(
+        default=10_000, ge=1, description="entries remembered per feed, newest kept"
+    )
 
     # fetching
-    user_agent: str = "newswire/0.1 (+https://github.com/newswire/newswire)"
-    fetch_timeout_s: float = Field(default=20.0, gt=0)
-    max_page_bytes: int = Field(default=5_000_000, ge=1024)
-    max_redirects: int = Field(default=5, ge=0)
-    allow_private_networks: bool = False
-    allowed_networks: list[str] = Field(default_factory=list, description="CIDRs fetched even if private")
-    respect_robots: bool = True
-    host_delay_s: float = Field(default=1.0, ge=0)
-    host_concurrency: int = Field(default=1, ge=1)
-    fetch_concurrency: int = Field(default=8, ge=1)
-    feeds: list[str] = Field(default_factory=list)
-    feed_min_interval_s: float = Field(default=300.0, gt=0)
-    feed_max_interval_s: float = Field(default=86_400.0, gt=0)
-    accepted_languages: list[str] = Field(default_factory=list, description="empty: all")
+    user_agent: str = Field(
+        default="newswire/0.1 (+https://github.com/newswire/newswire)", description="sent with every request"
+    )
+    fetch_timeout_s: float = Field(default=20.0, gt=0, description="timeout of one HTTP request")
+    max_page_bytes: int = Field(default=5_000_000, ge=1024, description="larger bodies are abandoned")
+    max_redirects: int = Field(default=5, ge=0, description="redirects followed per fetch")
+    allow_private_networks: bool = Field(
+        default=False, description="fetch loopback and private addresses (local use, tests, demo)"
+    )
+    allowed_networks: list[str] = Field(
+        default_factory=list, description="JSON list of CIDRs fetched even if private"
+    )
+    respect_robots: bool = Field(default=True, description="obey robots.txt (RFC 9309)")
+    host_delay_s: float = Field(
+        default=1.0, ge=0, description="per-host spacing of requests, across replicas"
+    )
+    feeds: list[str] = Field(default_factory=list, description="JSON list of feeds to poll from the start")
+    feed_min_interval_s: float = Field(
+        default=300.0, gt=0, description="shortest interval between polls of a feed"
+    )
+    feed_max_interval_s: float = Field(
+        default=86_400.0, gt=0, description="longest interval between polls of a feed"
+    )
+    accepted_languages: list[str] = Field(
+        default_factory=list, description="JSON list of languages ingest keeps; empty: all"
+    )
 
     # extraction
-    extractor_engine: str = "rules"
-    extract_languages: list[str] = Field(default_factory=lambda: ["en"])
+    extractor_engine: str = Field(default="rules", description="the extraction engine")
+    extract_languages: list[str] = Field(
+        default_factory=lambda: ["en"], description="JSON list of languages the extractor reads"
+    )
 
     # incidents: when an event joins an existing incident (services/incidents/matching.py)
     incident_window_days: int = Field(default=1, ge=0, description="± days between an event and an incident")
@@ -121,8 +184,6 @@ class Settings(BaseSettings):
     @field_validator("allowed_networks")
     @classmethod
     def _valid_networks(cls, value: list[str]) -> list[str]:
-        import ipaddress
-
         for net in value:
             ipaddress.ip_network(net, strict=False)
         return value
@@ -134,14 +195,21 @@ class Settings(BaseSettings):
             out.append((host.strip("[]"), int(port)))
         return out
 
-    def stream(self, name: str) -> str:
-        return f"{self.stream_prefix}{name}"
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_level(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
 
-    def key(self, name: str) -> str:
-        return f"{self.stream_prefix}{name}"
+    @property
+    def keys(self) -> Keys:
+        """Every stream and key name under this prefix (services/runtime/topology.py)."""
+        return Keys(self.stream_prefix)
 
     def metrics_port_for(self, worker: str) -> int:
-        return DEFAULT_METRICS_PORTS.get(worker, 0) if self.metrics_port is None else self.metrics_port
+        if self.metrics_port is not None:
+            return self.metrics_port
+        decl = WORKERS.get(worker)
+        return decl.metrics_port if decl else 0
 
     def sqlalchemy_url(self) -> str:
         if self.database_url is not None:

@@ -18,6 +18,7 @@ from faststream.redis.message import bDATA_KEY
 from faststream.redis.parser import BinaryMessageFormatV1
 from pydantic import BaseModel
 from redis.asyncio import Redis
+from redis.exceptions import ResponseError
 
 from schemas import Event
 
@@ -116,8 +117,10 @@ def _id_tuple(entry_id: str) -> tuple[int, int]:
 async def group_info(redis: Redis, stream: str) -> list[dict[str, Any]]:
     try:
         groups = await redis.xinfo_groups(stream)
-    except Exception:  # the stream does not exist yet
-        return []
+    except ResponseError as exc:
+        if "no such key" in str(exc).lower():  # the stream does not exist yet: it has no groups
+            return []
+        raise
     out = []
     for g in groups:
         name = g["name"].decode() if isinstance(g["name"], bytes) else str(g["name"])
@@ -176,6 +179,6 @@ async def trim_acknowledged(redis: Redis, stream: str) -> int:
 async def ensure_group(redis: Redis, stream: str, group: str) -> None:
     try:
         await redis.xgroup_create(stream, group, id="0", mkstream=True)
-    except Exception as exc:
-        if "BUSYGROUP" not in str(exc):
+    except ResponseError as exc:
+        if not str(exc).startswith("BUSYGROUP"):  # the group exists already: nothing to do
             raise

@@ -24,28 +24,23 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from services.runtime import retention, streams
+from services.runtime.connections import configured_redis_url, connect, make_broker
 from services.runtime.consumer import BatchHandler, Handler, ReliableConsumer
+from services.runtime.errors import ConfigurationError, RetryPolicy
 from services.runtime.metrics import Health, Metrics, serve_http
-from services.runtime.sentinel import SENTINEL_PLACEHOLDER_URL, connect, make_broker
 from services.runtime.settings import Settings
+from services.runtime.topology import CONSUMER_GROUPS, PUBLIC_TOPICS
 
 log = logging.getLogger(__name__)
-
-# Every consumer group of the pipeline, created at id 0 by any worker before it starts, so that no
-# entry published before a group's first reader is skipped or trimmed away.
-TOPOLOGY: dict[str, tuple[str, ...]] = {
-    "urls": ("ingest",),
-    "articles": ("extractor", "store"),
-    "events": ("store",),
-}
 
 
 @dataclass
 class Subscription:
-    stream: str  # short name, e.g. "articles"
+    stream: str  # short name from services/runtime/topology.py, e.g. topology.ARTICLES
     model: type[BaseModel]
     handle: Handler[Any]
     handle_batch: BatchHandler[Any] | None = None  # when set, entries are read and handled in batches
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
 
 
 @dataclass
@@ -69,34 +64,37 @@ class WorkerSpec:
 
 
 async def ensure_topology(redis: Redis, settings: Settings) -> None:
-    for stream, groups in TOPOLOGY.items():
+    for stream, groups in CONSUMER_GROUPS.items():
         for group in groups:
-            await streams.ensure_group(redis, settings.stream(stream), group)
+            await streams.ensure_group(redis, settings.keys.stream(stream), group)
 
 
-def _redis_url(settings: Settings) -> str:
-    if settings.redis_url is None and settings.redis_sentinels:
-        return SENTINEL_PLACEHOLDER_URL
-    if settings.redis_url is None:
-        raise RuntimeError("NEWSWIRE_REDIS_URL must be set for a worker (newswire run starts one for you)")
-    return settings.redis_url.get_secret_value()
+def ensure_data_dir(settings: Settings) -> None:
+    """Create the data dir (and its parents) if missing; one clear line if it cannot be."""
+    try:
+        settings.data_dir.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ConfigurationError(f"cannot create the data dir {settings.data_dir}: {exc.strerror}") from exc
 
 
 async def _trim_forever(ctx: WorkerContext, stream_names: list[str], public_topics: bool) -> None:
     """Internal streams lose what every group acknowledged; public topics keep their retention window."""
-    public = {ctx.settings.stream(name) for name in retention.PUBLIC_TOPICS}
+    public = {ctx.settings.keys.stream(name) for name in PUBLIC_TOPICS}
     while not ctx.stop.is_set():
-        with contextlib.suppress(RedisError, OSError):
+        try:
             for name in stream_names:
                 if name not in public:
                     ctx.metrics.trimmed.inc(await streams.trim_acknowledged(ctx.redis, name))
             if public_topics:
-                ctx.metrics.trimmed.inc(await retention.trim_public_topics(ctx.redis, ctx.settings, TOPOLOGY))
+                ctx.metrics.trimmed.inc(await retention.trim_public_topics(ctx.redis, ctx.settings))
+        except (RedisError, OSError) as exc:  # Redis is away: the next turn trims what is left
+            log.warning("trimming paused: %s: %s", type(exc).__name__, exc)
+            ctx.metrics.errors.labels("trim", type(exc).__name__).inc()
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(ctx.stop.wait(), timeout=ctx.settings.trim_interval_s)
 
 
-async def _wait_for_redis(redis: Redis, settings: Settings, stop: asyncio.Event) -> None:
+async def _wait_for_redis(redis: Redis, settings: Settings, metrics: Metrics, stop: asyncio.Event) -> None:
     delay = 0.2
     while not stop.is_set():
         try:
@@ -104,6 +102,7 @@ async def _wait_for_redis(redis: Redis, settings: Settings, stop: asyncio.Event)
             return
         except (RedisError, OSError) as exc:
             log.warning("Redis not reachable (%s); retrying in %.1fs", type(exc).__name__, delay)
+            metrics.errors.labels("redis", type(exc).__name__).inc()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), timeout=delay)
             delay = min(delay * 2, settings.redis_retry_max_s)
@@ -112,18 +111,28 @@ async def _wait_for_redis(redis: Redis, settings: Settings, stop: asyncio.Event)
 async def run_worker(
     spec: WorkerSpec, settings: Settings, metrics: Metrics, stop: asyncio.Event | None = None
 ) -> None:
+    """Run the worker until `stop` (or SIGTERM/SIGINT); raises `ConfigurationError` when a handler or
+    hook found the configuration unusable, after stopping cleanly."""
     stop = stop or asyncio.Event()
+    fatal: list[ConfigurationError] = []
+
+    def on_fatal(exc: ConfigurationError) -> None:
+        fatal.append(exc)
+        stop.set()
+
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
 
-    url = _redis_url(settings)
+    url = configured_redis_url(settings)
+    ensure_data_dir(settings)
     health = Health(stale_after_s=max(30.0, settings.reclaim_interval_s * 6))
     redis = connect(url, settings, health_check_interval=10)
     ctx = WorkerContext(settings, redis, metrics, health, stop)
-    await _wait_for_redis(redis, settings, stop)
+    await _wait_for_redis(redis, settings, metrics, stop)
     if stop.is_set():
+        await redis.aclose()
         return
     await ensure_topology(redis, settings)
 
@@ -138,8 +147,9 @@ async def run_worker(
     consumers: list[ReliableConsumer[Any]] = []
     for sub in spec.subscriptions:
         consumer = ReliableConsumer(
-            redis=redis, settings=settings, stream=settings.stream(sub.stream), group=spec.group,
+            redis=redis, settings=settings, stream=settings.keys.stream(sub.stream), group=spec.group,
             model=sub.model, handle=sub.handle, handle_batch=sub.handle_batch, metrics=metrics, health=health,
+            policy=sub.retry, on_fatal=on_fatal,
         )  # fmt: skip
         consumers.append(consumer)
         _subscribe(broker, consumer, settings.consumer)
@@ -148,8 +158,14 @@ async def run_worker(
     port = settings.metrics_port_for(spec.name)
     if port:
         server = await serve_http(settings.metrics_host, port, metrics, health)
-    for hook in spec.on_start:
-        await hook(ctx)
+    try:
+        for hook in spec.on_start:
+            await hook(ctx)
+    except ConfigurationError:
+        if server is not None:
+            server.close()
+        await redis.aclose()
+        raise
     await broker.start()
     tasks = [asyncio.create_task(c.reclaim_forever(settings.consumer, stop)) for c in consumers]
     tasks.append(
@@ -172,6 +188,8 @@ async def run_worker(
         if server is not None:
             server.close()
         await redis.aclose()
+    if fatal:
+        raise fatal[0]
 
 
 def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:

@@ -1,8 +1,9 @@
 """The store worker: reads `articles` and `events` in batches and upserts them into the database.
 
-A database outage makes the handler raise `DatabaseUnavailable`: the entries are not acknowledged and
-are retried until the database is back (never dead-lettered, the messages are fine), so nothing is
-lost; upserts on the deterministic ids make the retries harmless.
+Database errors are classified (services/store/db.py `classify`): an outage makes the entries wait,
+unacknowledged, until the database is back (never dead-lettered: the messages are fine); bad data is
+dead-lettered with the database's reason; a database that does not exist or refuses our credentials
+stops the worker with one line and exit code 2. Upserts on the deterministic ids make retries harmless.
 """
 
 from __future__ import annotations
@@ -11,27 +12,28 @@ import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
-from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Article, Event
-from services.runtime.consumer import DependencyUnavailable
+from services.runtime.errors import RetryPolicy
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
 from services.runtime.streams import Output
+from services.runtime.topology import ARTICLES, EVENTS, STORE
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 from services.store import db
+from services.store.errors import DatabaseDown, classify
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-class DatabaseUnavailable(DependencyUnavailable):
-    pass
+# An outage is waited out without limit; the wait between attempts grows to at most 10 s, so the
+# store catches up soon after the database is back.
+STORE_RETRY = RetryPolicy(base_s=0.5, dependency_max_s=10.0)
 
 
 def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
-    engine = db.make_engine(settings.sqlalchemy_url())
+    url = settings.sqlalchemy_url()
+    engine = db.make_engine(url)
     ready = False
 
     async def ensure_schema() -> None:
@@ -43,8 +45,12 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
     async def start(_: WorkerContext) -> None:
         try:
             await ensure_schema()
-        except (SQLAlchemyError, OSError) as exc:  # the database may be down: handlers retry later
-            log.warning("database not ready at start: %s", type(exc).__name__)
+        except Exception as exc:
+            error = classify(exc, url)
+            if not isinstance(error, DatabaseDown):
+                raise error from exc
+            log.warning("database not ready at start, the handlers wait for it: %s", error)
+            metrics.errors.labels("store", "dependency").inc()
 
     def writer(
         table: str, upsert: Callable[[AsyncEngine, Sequence[T]], Awaitable[int]]
@@ -53,8 +59,11 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
             try:
                 await ensure_schema()
                 metrics.stored.labels(table).inc(await upsert(engine, items))
-            except (SQLAlchemyError, OSError) as exc:
-                raise DatabaseUnavailable(f"database write failed: {type(exc).__name__}") from exc
+            except Exception as exc:
+                error = classify(exc, url)
+                if error is exc:
+                    raise
+                raise error from exc
             return []
 
         async def write_one(item: T) -> Sequence[Output]:
@@ -66,11 +75,11 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
         await engine.dispose()
 
     return WorkerSpec(
-        name="store",
-        group="store",
+        name=STORE.name,
+        group=STORE.group,
         subscriptions=[
-            Subscription("articles", Article, *writer("articles", db.upsert_articles)),
-            Subscription("events", Event, *writer("events", db.upsert_events)),
+            Subscription(ARTICLES, Article, *writer("articles", db.upsert_articles), retry=STORE_RETRY),
+            Subscription(EVENTS, Event, *writer("events", db.upsert_events), retry=STORE_RETRY),
         ],
         on_start=[start],
         on_stop=[dispose],

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from services.runtime.settings import Settings
-from services.runtime.worker import TOPOLOGY
+from services.runtime.topology import CONSUMER_GROUPS
 from tests.conftest import ROOT
 
 K8S = ROOT / "deploy" / "k8s"
@@ -170,7 +170,7 @@ def test_keda_scales_extractor_and_store_on_every_stream_they_read_by_lag_and_pe
         group = name.removeprefix("newswire-")
         assert obj["spec"]["scaleTargetRef"]["name"] in deployments
         assert "replicas" not in deployments[obj["spec"]["scaleTargetRef"]["name"]]["spec"]
-        expected = {(prefix + stream, group) for stream, groups in TOPOLOGY.items() if group in groups}
+        expected = {(prefix + stream, group) for stream, groups in CONSUMER_GROUPS.items() if group in groups}
         modes: dict[tuple[str, str], set[str]] = {}
         for trigger in obj["spec"]["triggers"]:
             assert trigger["type"] == "redis-streams" and trigger["authenticationRef"]["name"] in auth

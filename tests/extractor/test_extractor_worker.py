@@ -9,8 +9,7 @@ import signal
 import pytest
 from redis.asyncio import Redis
 
-from schemas import Article, article_id_for
-from services.documents import content_hash
+from schemas import Article, article_id_for, content_hash
 from services.runtime import streams
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
@@ -31,15 +30,15 @@ async def run_case(settings: Settings, articles: list[Article]) -> dict[str, lis
     redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
     try:
         await ensure_topology(redis, settings)
-        await streams.publish(redis, [(settings.stream("articles"), a) for a in articles])
+        await streams.publish(redis, [(settings.keys.articles, a) for a in articles])
         for _ in range(600):
-            if await streams.group_lag(redis, settings.stream("articles"), "extractor") == 0:
+            if await streams.group_lag(redis, settings.keys.articles, "extractor") == 0:
                 break
             await asyncio.sleep(0.2)
-        assert await streams.group_lag(redis, settings.stream("articles"), "extractor") == 0
+        assert await streams.group_lag(redis, settings.keys.articles, "extractor") == 0
         out: dict[str, list[bytes]] = {}
         for key in ("events", "events.assault", "dead"):
-            out[key] = [streams.decode(f) for _, f in await redis.xrange(settings.stream(key))]
+            out[key] = [streams.decode(f) for _, f in await redis.xrange(settings.keys.stream(key))]
         return out
     finally:
         await redis.aclose()

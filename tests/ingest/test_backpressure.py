@@ -17,7 +17,7 @@ from services.runtime.worker import WorkerContext, ensure_topology
 async def test_ingest_waits_while_articles_lag_is_above_the_bound(redis: Redis, settings: Settings) -> None:
     settings = settings.model_copy(update={"articles_max_lag": 3})
     await ensure_topology(redis, settings)
-    backlog = [(settings.stream("articles"), UrlRequest(url=f"https://a.test/{i}")) for i in range(5)]
+    backlog = [(settings.keys.articles, UrlRequest(url=f"https://a.test/{i}")) for i in range(5)]
     await streams.publish(redis, backlog)  # five unread entries: lag 5 > 3
     metrics = Metrics("ingest")
     ingestor = Ingestor(settings, metrics)
@@ -27,9 +27,9 @@ async def test_ingest_waits_while_articles_lag_is_above_the_bound(redis: Redis, 
     assert not waiting.done()
     assert metrics.backpressure._value.get() == 1  # type: ignore[attr-defined]
     # the extractor catches up: read and acknowledge three entries, lag 2 <= 3
-    reply = await redis.xreadgroup("extractor", "x", {settings.stream("articles"): ">"}, count=3)
+    reply = await redis.xreadgroup("extractor", "x", {settings.keys.articles: ">"}, count=3)
     read_ids = [i for _, entries in reply for i, _ in entries]
-    await redis.xack(settings.stream("articles"), "extractor", *read_ids)
+    await redis.xack(settings.keys.articles, "extractor", *read_ids)
     await asyncio.wait_for(waiting, timeout=5)
     assert metrics.backpressure._value.get() == 0  # type: ignore[attr-defined]
     await ingestor.fetcher.aclose()

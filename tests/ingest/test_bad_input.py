@@ -94,7 +94,7 @@ async def outcomes(settings: Settings) -> tuple[dict[str, str], int]:
             assert letter is not None
             url = UrlRequest.model_validate_json(letter.payload).url
             reasons[url.rsplit("/", 1)[1]] = f"{letter.error_type}: {letter.error}"
-        return reasons, int(await redis.xlen(settings.stream("articles")))
+        return reasons, int(await redis.xlen(settings.keys.articles))
     finally:
         await redis.aclose()
 
@@ -164,7 +164,7 @@ def wait_urls_drained(settings: Settings, timeout: float) -> None:
     async def lag() -> int:
         redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
         try:
-            return await streams.group_lag(redis, settings.stream("urls"), "ingest")
+            return await streams.group_lag(redis, settings.keys.urls, "ingest")
         finally:
             await redis.aclose()
 

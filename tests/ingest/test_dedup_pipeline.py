@@ -69,7 +69,7 @@ async def ingestor(settings: Settings, redis: Redis) -> AsyncIterator[Ingestor]:
 async def remember(redis: Redis, settings: Settings, *entries: str) -> None:
     """What the worker does after publishing an article: newest first."""
     for entry in entries:
-        await redis.lpush(settings.key("fingerprints"), entry)
+        await redis.lpush(settings.keys.fingerprints, entry)
 
 
 async def test_fingerprints_of_an_older_format_are_skipped(
@@ -141,7 +141,7 @@ def test_one_story_is_fetched_once_and_syndicated_copies_are_marked(site: Site, 
         redis = Redis.from_url(url)
         try:  # fingerprints an earlier version left behind must not stop the worker
             for entry in LEGACY_FINGERPRINTS:
-                await redis.lpush(settings.key("fingerprints"), entry)
+                await redis.lpush(settings.keys.fingerprints, entry)
         finally:
             await redis.aclose()
         assert await submit_urls(url, settings, [*variants, *(site.base + c for c in COPIES)]) == []
@@ -193,7 +193,7 @@ async def _read_store(settings: Settings) -> tuple[dict[str, tuple[str, str | No
 async def _dead_letter_count(url: str, settings: Settings) -> int:
     redis = Redis.from_url(url)
     try:
-        return int(await redis.xlen(settings.stream("dead")))
+        return int(await redis.xlen(settings.keys.dead))
     finally:
         await redis.aclose()
 

@@ -26,9 +26,9 @@ import pytest
 from redis.asyncio import Redis
 
 from schemas import UrlRequest
-from services.ingest.feed_poller import add_feed, list_feeds, poll_due_feeds
+from services.ingest.feed_poller import poll_due_feeds
+from services.ingest.feed_registry import add_feed, list_feeds
 from services.ingest.fetcher import Fetcher
-from services.ingest.worker import make_fetcher
 from services.runtime import streams
 from services.runtime.embedded_redis import free_port
 from services.runtime.metrics import Health, Metrics
@@ -79,7 +79,7 @@ RSS_TYPE = "application/rss+xml"
 
 @pytest.fixture
 async def fetcher(settings: Settings) -> AsyncIterator[Fetcher]:
-    f = make_fetcher(settings)
+    f = Fetcher.from_settings(settings)
     yield f
     await f.aclose()
 
@@ -98,11 +98,11 @@ async def make_due(ctx: WorkerContext, url: str) -> None:
     """Move the feed's next poll into the past (instead of waiting for it)."""
     state = await state_of(ctx, url)
     state["next_poll"] = 0.0
-    await ctx.redis.hset(ctx.settings.key("feeds"), url, json.dumps(state))
+    await ctx.redis.hset(ctx.settings.keys.feeds, url, json.dumps(state))
 
 
 async def queued(ctx: WorkerContext) -> list[UrlRequest]:
-    entries = await ctx.redis.xrange(ctx.settings.stream("urls"))
+    entries = await ctx.redis.xrange(ctx.settings.keys.urls)
     return [UrlRequest.model_validate_json(streams.decode(fields)) for _, fields in entries]
 
 
@@ -157,7 +157,7 @@ async def test_conditional_get_sends_validators_and_a_304_queues_nothing(
     for hit in hits[1:]:
         assert hit.headers.get("if-none-match") == sent.get("ETag")
         assert hit.headers.get("if-modified-since") == sent.get("Last-Modified")
-    assert await redis.xlen(ctx.settings.stream("urls")) == 3  # the 304s queued nothing
+    assert await redis.xlen(ctx.settings.keys.urls) == 3  # the 304s queued nothing
     polls = ctx.metrics.feed_polls
     assert polls.labels("ok")._value.get() == 1 and polls.labels("not-modified")._value.get() == 2
 
@@ -220,12 +220,12 @@ async def test_failing_feed_backs_off_exponentially_capped_and_recovers(
         assert state["errors"] == attempt and "HTTP 500" in state["last_error"]
         seen.append(round(state["interval"]))
     assert seen == [120, 240, 480, 600, 600, 600]  # min doubled per failure, capped at the maximum
-    assert await redis.xlen(ctx.settings.stream("urls")) == 0
+    assert await redis.xlen(ctx.settings.keys.urls) == 0
 
     # however long it fails, it stays in the feed list and is polled again within the maximum
     state = await state_of(ctx, url)
     state["errors"] = 5000
-    await redis.hset(ctx.settings.key("feeds"), url, json.dumps(state))
+    await redis.hset(ctx.settings.keys.feeds, url, json.dumps(state))
     state = await poll(ctx, fetcher, url)
     assert state["errors"] == 5001 and round(state["interval"]) == 600
 
@@ -233,7 +233,7 @@ async def test_failing_feed_backs_off_exponentially_capped_and_recovers(
     state = await poll(ctx, fetcher, url)
     assert state["errors"] == 0 and state["last_error"] is None
     assert 60 <= state["interval"] <= 600
-    assert await redis.xlen(ctx.settings.stream("urls")) == 3
+    assert await redis.xlen(ctx.settings.keys.urls) == 3
     assert site.count("/feed.xml") == 8
 
 
@@ -338,7 +338,7 @@ async def test_a_replica_never_polls_a_feed_another_replica_has_just_polled(
     for url in feeds:
         site.routes[urlsplit(url).path] = feed
         await add_feed(redis, settings, url)
-    fetcher_a, fetcher_b = make_fetcher(settings), make_fetcher(settings)
+    fetcher_a, fetcher_b = Fetcher.from_settings(settings), Fetcher.from_settings(settings)
     try:
         replica_b = asyncio.create_task(poll_due_feeds(ctx_b, fetcher_b))
         deadline = time.monotonic() + 5
@@ -352,7 +352,7 @@ async def test_a_replica_never_polls_a_feed_another_replica_has_just_polled(
         await fetcher_b.aclose()
     assert [site.count("/one.xml"), site.count("/two.xml")] == [1, 1]
     assert sorted(r.url for r in await queued(ctx_a)) == [f"{site.base}/one.html", f"{site.base}/two.html"]
-    assert await redis.keys(settings.key("lease:*")) == []  # both leases released
+    assert await redis.keys(settings.keys.lease("*")) == []  # both leases released
 
 
 ARTICLE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>
@@ -412,7 +412,7 @@ def test_two_ingest_processes_poll_a_feed_once_per_interval(site: Site, settings
 
         # every URL request is handled once by one replica: as many as the feed has entries, none
         # of them a repeat (a repeat would be dropped as an already seen URL)
-        urls = settings.stream("urls")
+        urls = settings.keys.urls
         deadline = time.monotonic() + 20
         while sum(metric(p, "newswire_messages_total", stream=urls, outcome="ok") for p in ports) < 3:
             assert time.monotonic() < deadline, "the entries were not handled"
@@ -446,7 +446,7 @@ async def test_a_sitemap_index_and_its_sitemaps_are_sources(
     site.routes["/sitemap.xml"] = (200, xml, sitemap_xml(site.base, ["/news-sitemap.xml"], index=True))
     site.routes["/news-sitemap.xml"] = (200, xml, sitemap_xml(site.base, ["/a/1.html", "/a/2.html"]))
     ctx = make_ctx(settings, redis)
-    fetcher = make_fetcher(ctx.settings)
+    fetcher = Fetcher.from_settings(ctx.settings)
     try:
         await add_feed(redis, ctx.settings, f"{site.base}/sitemap.xml")
         state = await poll(ctx, fetcher, f"{site.base}/sitemap.xml")
@@ -467,8 +467,8 @@ async def test_a_lease_that_expired_is_not_freed_by_its_late_holder(
     url = f"{site.base}/feed.xml"
     site.routes["/feed.xml"] = (200, {"Content-Type": "application/rss+xml"}, every_ten_minutes(site))
     await add_feed(redis, ctx.settings, url)
-    lease = ctx.settings.key(f"lease:{url}")
-    fetcher = make_fetcher(ctx.settings)
+    lease = ctx.settings.keys.lease(url)
+    fetcher = Fetcher.from_settings(ctx.settings)
 
     async def slow_fetch(target: str, headers: dict[str, str] | None = None) -> Any:
         result = await Fetcher.fetch(fetcher, target, headers)

@@ -93,7 +93,7 @@ async def test_robots_disallowed_request_is_dead_lettered_and_never_fetched(
     site = sites()
     add_pages(site, ["/private/salaries.html", "/news/harbour.html"], robots)
     ingestor = replicas("ingest-a")
-    urls = settings.stream("urls")
+    urls = settings.keys.urls
     consumer = ReliableConsumer(
         redis=redis, settings=ingestor.settings, stream=urls, group="ingest", model=UrlRequest,
         handle=ingestor.handle, metrics=ingestor.metrics, health=Health(30.0),
@@ -113,7 +113,7 @@ async def test_robots_disallowed_request_is_dead_lettered_and_never_fetched(
     assert UrlRequest.model_validate_json(letter.payload).url == private
     assert site.count("/private/salaries.html") == 0
     assert site.count("/news/harbour.html") == 1 and site.count("/robots.txt") == 1
-    assert await redis.xlen(settings.stream("articles")) == 1
+    assert await redis.xlen(settings.keys.articles) == 1
     assert (await redis.xpending(urls, "ingest"))["pending"] == 0  # both entries settled
     assert ingestor.metrics.fetch_errors.labels("robots")._value.get() == 1
 

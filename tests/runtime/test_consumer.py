@@ -20,7 +20,7 @@ from services.runtime.worker import Subscription, WorkerSpec, run_worker
 
 def make_consumer(redis: Redis, settings: Settings, handle, group: str = "g") -> ReliableConsumer[UrlRequest]:  # type: ignore[no-untyped-def]
     return ReliableConsumer(
-        redis=redis, settings=settings, stream=settings.stream("urls"), group=group, model=UrlRequest,
+        redis=redis, settings=settings, stream=settings.keys.urls, group=group, model=UrlRequest,
         handle=handle, metrics=Metrics("test"), health=Health(30),
     )  # fmt: skip
 
@@ -34,14 +34,14 @@ async def read_new(
 
 async def test_outputs_published_and_input_acked_together(redis: Redis, settings: Settings) -> None:
     async def handle(msg: UrlRequest) -> Sequence[Output]:
-        return [(settings.stream("out"), msg)]
+        return [(settings.keys.stream("out"), msg)]
 
     consumer = make_consumer(redis, settings, handle)
     await streams.ensure_group(redis, consumer.stream, "g")
     await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/1"))])
     for entry_id, body in await read_new(redis, consumer, "c1"):
         await consumer.process(entry_id, body, 1)
-    assert await redis.xlen(settings.stream("out")) == 1
+    assert await redis.xlen(settings.keys.stream("out")) == 1
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
 
 
@@ -60,7 +60,7 @@ async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
     await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/poison"))])
     for entry_id, body in await read_new(redis, consumer, "c1"):
         await consumer.process(entry_id, body, 1)
-    assert await redis.xlen(settings.stream("dead")) == 0
+    assert await redis.xlen(settings.keys.dead) == 0
     for _ in range(settings.max_deliveries + 2):
         await asyncio.sleep(settings.reclaim_idle_ms / 1000 + 0.05)
         await consumer.reclaim_once("c2")
@@ -80,7 +80,7 @@ async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
 
     args = argparse.Namespace(action="replay", ids=[], json=False)
     assert await run_dlq(redis_url, settings, args) == 0
-    assert await redis.xlen(settings.stream("dead")) == 0
+    assert await redis.xlen(settings.keys.dead) == 0
     replayed = await read_new(redis, consumer, "c1")
     assert [UrlRequest.model_validate_json(b).url for _, b in replayed] == ["https://a.test/poison"]
 
@@ -121,7 +121,7 @@ async def test_pending_entries_of_a_dead_consumer_are_reclaimed(redis: Redis, se
 
 
 async def test_trim_keeps_everything_a_group_has_not_acknowledged(redis: Redis, settings: Settings) -> None:
-    stream = settings.stream("articles")
+    stream = settings.keys.articles
     for group in ("fast", "slow"):
         await streams.ensure_group(redis, stream, group)
     await streams.publish(redis, [(stream, UrlRequest(url=f"https://a.test/{i}")) for i in range(10)])
@@ -140,7 +140,7 @@ async def test_worker_consumes_through_faststream_and_stops_on_request(settings:
 
     async def handle(msg: UrlRequest) -> Sequence[Output]:
         seen.append(msg.url)
-        return [(settings.stream("out"), msg)]
+        return [(settings.keys.stream("out"), msg)]
 
     spec = WorkerSpec(name="test", group="test", subscriptions=[Subscription("urls", UrlRequest, handle)])
     stop = asyncio.Event()
@@ -148,15 +148,15 @@ async def test_worker_consumes_through_faststream_and_stops_on_request(settings:
     redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
     try:
         await asyncio.sleep(0.5)
-        await streams.publish(redis, [(settings.stream("urls"), UrlRequest(url="https://a.test/w"))])
+        await streams.publish(redis, [(settings.keys.urls, UrlRequest(url="https://a.test/w"))])
         for _ in range(50):
             if seen:
                 break
             await asyncio.sleep(0.1)
         assert seen == ["https://a.test/w"]
         await asyncio.sleep(0.2)
-        assert await redis.xlen(settings.stream("out")) == 1
-        assert (await redis.xpending(settings.stream("urls"), "test"))["pending"] == 0
+        assert await redis.xlen(settings.keys.stream("out")) == 1
+        assert (await redis.xpending(settings.keys.urls, "test"))["pending"] == 0
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
@@ -173,13 +173,13 @@ async def test_batch_is_handled_together_and_a_bad_entry_cannot_block_it(
         singles.append(msg.url)
         if msg.url.endswith("poison"):
             raise RuntimeError("poison")
-        return [(settings.stream("out"), msg)]
+        return [(settings.keys.stream("out"), msg)]
 
     async def handle_batch(msgs: list[UrlRequest]) -> Sequence[Output]:
         batches.append([m.url for m in msgs])
         if any(m.url.endswith("poison") for m in msgs):
             raise RuntimeError("poison in batch")
-        return [(settings.stream("out"), m) for m in msgs]
+        return [(settings.keys.stream("out"), m) for m in msgs]
 
     consumer = make_consumer(redis, settings, handle)
     consumer.handle_batch = handle_batch
@@ -188,22 +188,22 @@ async def test_batch_is_handled_together_and_a_bad_entry_cannot_block_it(
     await redis.xadd(consumer.stream, {"__data__": b"{not json"})
     await consumer.process_batch(await read_new(redis, consumer, "c1"))
     assert batches == [[f"https://a.test/{i}" for i in range(3)]] and singles == []
-    assert await redis.xlen(settings.stream("out")) == 3
-    assert await redis.xlen(settings.stream("dead")) == 1
+    assert await redis.xlen(settings.keys.stream("out")) == 3
+    assert await redis.xlen(settings.keys.dead) == 1
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
 
     urls = ["https://a.test/ok-1", "https://a.test/poison", "https://a.test/ok-2"]
     await streams.publish(redis, [(consumer.stream, UrlRequest(url=u)) for u in urls])
     await consumer.process_batch(await read_new(redis, consumer, "c1"))
     assert singles == urls  # the failed batch was handled entry by entry
-    assert await redis.xlen(settings.stream("out")) == 5
+    assert await redis.xlen(settings.keys.stream("out")) == 5
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 1  # only the poison waits for a retry
 
 
 async def test_topic_entries_are_capped_since_no_group_acknowledges_them(
     redis: Redis, settings: Settings
 ) -> None:
-    topic = settings.stream("events.assault")
+    topic = settings.keys.topic("assault")
 
     async def handle(msg: UrlRequest) -> Sequence[Output]:
         return [streams.TopicEntry(topic, msg, maxlen=50)]

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 
 from schemas import Article
 from services.runtime import streams
-from services.runtime.sentinel import connect
+from services.runtime.connections import connect
 from services.runtime.settings import Settings
 from services.runtime.worker import ensure_topology
 from tests.pipeline_harness import start_worker, wait_idle, worker_env
@@ -62,7 +62,7 @@ async def publish_replicated(settings: Settings, articles: list[Article]) -> Non
         await ensure_topology(redis, settings)
         for start in range(0, len(articles), 50):
             chunk = articles[start : start + 50]
-            await streams.publish(redis, [(settings.stream("articles"), a) for a in chunk])
+            await streams.publish(redis, [(settings.keys.articles, a) for a in chunk])
         assert await redis.execute_command("WAIT", 1, 5000) == 1  # type: ignore[no-untyped-call]
     finally:
         await redis.aclose()
@@ -72,7 +72,7 @@ async def extractor_lag(settings: Settings) -> int:
     assert settings.redis_url is not None
     redis = connect(settings.redis_url.get_secret_value(), settings)
     try:
-        return await streams.group_lag(redis, settings.stream("articles"), "extractor")
+        return await streams.group_lag(redis, settings.keys.articles, "extractor")
     finally:
         await redis.aclose()
 

@@ -9,8 +9,7 @@ from typing import Any
 
 from redis.asyncio import Redis
 
-from schemas import Article, Event, article_id_for
-from services.documents import content_hash
+from schemas import Article, Event, article_id_for, content_hash
 from services.extractor.worker import build_extractor
 from services.runtime import retention, streams
 from services.runtime.consumer import ReliableConsumer
@@ -26,7 +25,7 @@ ATTACK = "Russian forces fired 40 missiles at Kharkiv overnight, killing three p
 
 def consumer_for(redis: Redis, settings: Settings, stream: str, group: str, sub) -> ReliableConsumer:  # type: ignore[no-untyped-def,type-arg]
     return ReliableConsumer(
-        redis=redis, settings=settings, stream=settings.stream(stream), group=group, model=sub.model,
+        redis=redis, settings=settings, stream=settings.keys.stream(stream), group=group, model=sub.model,
         handle=sub.handle, handle_batch=sub.handle_batch, metrics=Metrics("t"), health=Health(30),
     )  # fmt: skip
 
@@ -39,20 +38,20 @@ async def test_events_are_plain_json_for_any_client_and_the_store_reads_them(
     article = Article(article_id=article_id_for(url), url=url, canonical_url=url, text=ATTACK,
                       content_hash=content_hash(ATTACK))  # fmt: skip
     extractor = build_extractor(settings, Metrics("extractor"))
-    await streams.publish(redis, [(settings.stream("articles"), article)])
+    await streams.publish(redis, [(settings.keys.articles, article)])
     extract = consumer_for(redis, settings, "articles", "extractor", extractor.subscriptions[0])
     reply: Any = await redis.xreadgroup("extractor", "c", {extract.stream: ">"}, count=10)
     for entry_id, fields in reply[0][1]:
         await extract.process(entry_id.decode(), streams.decode(fields), 1)
 
-    raw = await redis.xrange(settings.stream("events"))
+    raw = await redis.xrange(settings.keys.events)
     assert raw, "the extractor published no event"
     for _, fields in raw:
         assert set(fields) == {b"event", b"event_type"}  # no FastStream envelope
         body = json.loads(fields[b"event"])
         assert body["kind"] == "event" and body["article_id"] == article.article_id
         assert fields[b"event_type"].decode() == body["event_type"]
-    typed = await redis.xrange(settings.stream("events.assault"))
+    typed = await redis.xrange(settings.keys.topic("assault"))
     assert [json.loads(f[b"event"])["event_id"] for _, f in typed] == [
         json.loads(f[b"event"])["event_id"] for _, f in raw if f[b"event_type"] == b"assault"
     ]
@@ -63,7 +62,7 @@ async def test_events_are_plain_json_for_any_client_and_the_store_reads_them(
     reply = await redis.xreadgroup("store", "c", {reader.stream: ">"}, count=100)
     await reader.process_batch([(i.decode(), streams.decode(f)) for i, f in reply[0][1]])
     assert (await redis.xpending(reader.stream, "store"))["pending"] == 0
-    assert await redis.xlen(settings.stream("dead")) == 0
+    assert await redis.xlen(settings.keys.dead) == 0
     engine = db.make_engine(settings.sqlalchemy_url())
     try:
         assert (await db.counts(engine))["events"] == len(raw)
@@ -86,7 +85,7 @@ async def add_at(redis: Redis, stream: str, ms: int, event: Event) -> str:
 async def test_retention_keeps_a_time_window_whatever_groups_acknowledged(
     redis: Redis, settings: Settings
 ) -> None:
-    stream = settings.stream("events")
+    stream = settings.keys.events
     now_ms = int(time.time() * 1000)
     hour = 3_600_000
     event = make_event()
@@ -118,18 +117,18 @@ async def test_retention_keeps_a_time_window_whatever_groups_acknowledged(
 
 
 async def test_length_cap_never_drops_what_the_store_has_not_read(redis: Redis, settings: Settings) -> None:
-    stream = settings.stream("events")
+    stream = settings.keys.events
     await redis.xgroup_create(stream, "store", id="0", mkstream=True)
     event = make_event()
     now_ms = int(time.time() * 1000)
     ids = [await add_at(redis, stream, now_ms + i, event) for i in range(6)]
     await trim(redis, stream, 2)
     assert [i.decode() for i, _ in await redis.xrange(stream)] == ids
-    topic = settings.stream("events.assault")  # no group protects a typed topic
+    topic = settings.keys.topic("assault")  # no group protects a typed topic
     typed = [await add_at(redis, topic, now_ms + i, event) for i in range(6)]
-    await retention.trim_public_topics(redis, settings, {"events": ("store",)})
+    await retention.trim_public_topics(redis, settings)
     assert [i.decode() for i, _ in await redis.xrange(topic)] == typed  # within the window and the cap
     capped = settings.model_copy(update={"topic_maxlen": 2})
-    await retention.trim_public_topics(redis, capped, {"events": ("store",)})
+    await retention.trim_public_topics(redis, capped)
     assert [i.decode() for i, _ in await redis.xrange(topic)] == typed[-2:]
     assert await redis.xlen(stream) == 6
