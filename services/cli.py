@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from redis.exceptions import RedisError
 
 from services.documents import DocumentError, load_document
-from services.runtime.errors import ConfigurationError
+from services.runtime.errors import ConfigurationError, NewswireError
 
 
 def _date(value: str) -> datetime:
@@ -97,6 +97,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigurationError as exc:
         print(f"newswire: {exc}", file=sys.stderr)
         return 2
+    except NewswireError as exc:
+        print(f"newswire: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
     except (RedisError, OSError) as exc:

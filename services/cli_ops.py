@@ -15,6 +15,7 @@ from pydantic import SecretStr
 from services.runtime.connections import redis_client, redis_url
 from services.runtime.settings import Settings
 from services.runtime.topology import CONSUMER_GROUPS, WORKER_NAMES
+from services.runtime.worker import ensure_data_dir
 
 
 def setup_logging(settings: Settings) -> None:
@@ -114,6 +115,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats, default=str))
     else:
         print_stats(stats)
+    if stats.get("database_error"):
+        print(f"newswire stats: {stats['database_error']}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -127,19 +131,29 @@ def cmd_dlq(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from services.store import db
+    from services.store.errors import classify, database_name
 
     settings = Settings()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    ensure_data_dir(settings)
 
-    async def go() -> None:
-        engine = db.make_engine(settings.sqlalchemy_url())
+    url = settings.sqlalchemy_url()
+    db.create_sqlite_dir(url)
+
+    async def go() -> str | None:
+        engine = db.make_engine(url)
         try:
             await db.upgrade(engine)
+            return await db.current_revision(engine)
+        except Exception as exc:
+            error = classify(exc, url)
+            if error is exc:
+                raise
+            raise error from exc
         finally:
             await engine.dispose()
 
-    asyncio.run(go())
-    print(f"database schema at revision {db.SCHEMA_REVISION}")
+    revision = asyncio.run(go())
+    print(f"database {database_name(url)} at revision {revision} (head {db.head_revision()})")
     return 0
 
 

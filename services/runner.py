@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
 import subprocess
 import sys
@@ -20,6 +21,9 @@ from services.runtime.settings import Settings
 from services.runtime.topology import CONSUMER_GROUPS, DEAD, WORKER_NAMES
 from services.runtime.worker import ensure_data_dir, ensure_topology
 from services.store import db
+from services.store.errors import classify, database_name
+
+log = logging.getLogger(__name__)
 
 
 async def submit_urls(
@@ -71,16 +75,28 @@ async def collect_stats(url: str, settings: Settings) -> dict[str, Any]:
     finally:
         await redis.aclose()
     out: dict[str, Any] = {"articles": None, "events": None, "events_by_type": {}, "dead_letters": dead}
-    engine = db.make_engine(settings.sqlalchemy_url())
-    try:
-        await db.upgrade(engine)
-        out.update(await db.counts(engine))
-    except Exception as exc:  # the database may be down; stream figures are still worth printing
-        out["database_error"] = type(exc).__name__
-    finally:
-        await engine.dispose()
+    error = await read_counts(settings.sqlalchemy_url(), out)
+    if error is not None:  # stream figures are still worth printing
+        out["database_error"] = error
     out["streams"] = stream_stats
     return out
+
+
+async def read_counts(url: str, out: dict[str, Any]) -> str | None:
+    """Add the stored counts to `out`; or say why the database cannot be read. Never writes to it."""
+    if not db.exists(url):
+        return f"database {database_name(url)} does not exist yet (the store makes it)"
+    engine = db.make_engine(url)
+    try:
+        if await db.current_revision(engine) is None:
+            return f"database {database_name(url)} has no newswire schema: run `newswire db upgrade`"
+        out.update(await db.counts(engine))
+    except Exception as exc:
+        log.warning("stats: cannot read the database: %s: %s", type(exc).__name__, exc)
+        return f"cannot read database {database_name(url)}: {classify(exc, url)}"
+    finally:
+        await engine.dispose()
+    return None
 
 
 def print_stats(stats: dict[str, Any]) -> None:
@@ -91,6 +107,8 @@ def print_stats(stats: dict[str, Any]) -> None:
     console.print(
         f"articles: {stats['articles']}   events: {stats['events']}   dead letters: {stats['dead_letters']}"
     )
+    if stats.get("database_error"):
+        console.print(f"database: {stats['database_error']}", style="red", highlight=False)
     table = Table("stream", "length", "group", "pending", "lag")
     for name, info in stats["streams"].items():
         groups = info["groups"] or {"-": {"pending": "", "lag": ""}}

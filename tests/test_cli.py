@@ -65,11 +65,36 @@ def test_submit_and_stats_json(settings: Settings) -> None:
     }
     result = newswire("submit", "https://news.test/a?utm_source=x", "ftp://bad", env=env)
     assert result.returncode == 2 and "ftp://bad" in result.stderr and "queued 1" in result.stdout
-    stats = json.loads(newswire("stats", "--json", env=env).stdout)
+    result = newswire("stats", "--json", env=env)
+    stats = json.loads(result.stdout)
     assert set(stats) >= {"articles", "events", "dead_letters", "streams"}
     assert stats["streams"]["urls"]["length"] == 1
     assert stats["streams"]["urls"]["groups"]["ingest"]["lag"] == 1
-    assert stats["articles"] == 0 and stats["dead_letters"] == 0
+    assert stats["dead_letters"] == 0
+    # no database yet: stats says so, exits non-zero and creates nothing
+    assert result.returncode == 1 and stats["articles"] is None
+    assert "does not exist yet" in stats["database_error"] and "does not exist yet" in result.stderr
+    assert not (settings.data_dir / "newswire.db").exists()
+    upgraded = newswire("db", "upgrade", env=env)
+    assert upgraded.returncode == 0 and "at revision" in upgraded.stdout
+    result = newswire("stats", "--json", env=env)
+    assert result.returncode == 0 and json.loads(result.stdout)["articles"] == 0
+
+
+def test_stats_never_creates_tables_and_says_the_database_cannot_be_read(settings: Settings) -> None:
+    import sqlite3
+
+    database = settings.data_dir / "empty.db"
+    sqlite3.connect(database).close()  # a database without the newswire schema
+    env = {
+        "NEWSWIRE_REDIS_URL": settings.redis_url.get_secret_value(),  # type: ignore[union-attr]
+        "NEWSWIRE_STREAM_PREFIX": settings.stream_prefix,
+        "NEWSWIRE_DATABASE_URL": f"sqlite:///{database}",
+    }
+    result = newswire("stats", env=env)
+    assert result.returncode == 1 and "no newswire schema" in result.stderr
+    with sqlite3.connect(database) as conn:
+        assert conn.execute("SELECT name FROM sqlite_master").fetchall() == []
 
 
 def test_run_until_idle_stores_submitted_pages_and_shows_progress(settings: Settings) -> None:

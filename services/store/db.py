@@ -1,25 +1,34 @@
-"""The database: tables, schema creation (`newswire db upgrade`), idempotent upserts and counts.
+"""The database: tables, migrations (`newswire db upgrade`), idempotent upserts and counts.
 
 Rows are keyed by the deterministic message ids, so a redelivered message overwrites its own row
 instead of adding one. Works on SQLite (aiosqlite) and PostgreSQL (asyncpg) with the same code.
+The schema is changed only by Alembic revisions in services/store/migrations/versions/.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, DateTime, Index, String, Text, event, func, select
-from sqlalchemy import text as sql_text
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import JSON, Connection, DateTime, Index, String, Text, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from schemas import Article, Event
+from services.store.errors import DatabaseMisconfigured
 
-SCHEMA_REVISION = 1
-SCHEMA_LOCK_KEY = 0x6E657773  # "news": the advisory lock store replicas take to create the schema
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Held while migrating, so store replicas starting together on PostgreSQL take turns (two concurrent
+# CREATE TABLEs of one table fail on the catalogue's unique index).
+PG_MIGRATION_LOCK = 0x6E657773  # "news"
 
 
 class Base(DeclarativeBase):
@@ -47,7 +56,11 @@ class ArticleRow(Base):
 
 class EventRow(Base):
     __tablename__ = "events"
-    __table_args__ = (Index("ix_events_article", "article_id"), Index("ix_events_type", "event_type"))
+    __table_args__ = (
+        Index("ix_events_article", "article_id"),
+        Index("ix_events_type", "event_type"),
+        Index("ix_events_stored_at", "stored_at"),
+    )
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     article_id: Mapped[str] = mapped_column(String(64))
@@ -56,6 +69,29 @@ class EventRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]]
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+def exists(url: str) -> bool:
+    """False for a SQLite file that is not there (opening it would create it); True otherwise."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return True
+    return Path(parsed.database).exists()
+
+
+def create_sqlite_dir(url: str) -> None:
+    """Create the folder of a SQLite file (as workers create their data dir); one clear line if it
+    cannot be. Nothing to do for PostgreSQL."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return
+    folder = Path(parsed.database).parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DatabaseMisconfigured(
+            f"database {parsed.database}: cannot create {folder}: {exc.strerror}"
+        ) from exc
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -74,14 +110,40 @@ def make_engine(url: str) -> AsyncEngine:
     return create_async_engine(url, pool_pre_ping=True, pool_size=5)
 
 
-async def upgrade(engine: AsyncEngine) -> None:
-    """Create the tables and indexes that do not exist yet (idempotent, and safe for store replicas
-    starting together: on PostgreSQL they take turns on an advisory lock, since two concurrent
-    CREATE TABLEs of the same table fail on the catalogue's unique index)."""
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def head_revision() -> str:
+    """The newest revision in services/store/migrations/versions/."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "no migrations found"
+    return head
+
+
+def _upgrade(connection: Connection, revision: str) -> None:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_MIGRATION_LOCK})
+    command.upgrade(alembic_config(connection), revision)
+
+
+async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
+    """Apply the migrations the database has not had yet, in one transaction (idempotent)."""
     async with engine.begin() as conn:
-        if engine.dialect.name == "postgresql":
-            await conn.execute(sql_text("SELECT pg_advisory_xact_lock(:key)"), {"key": SCHEMA_LOCK_KEY})
-        await conn.run_sync(Base.metadata.create_all)
+        await conn.run_sync(_upgrade, revision)
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+async def current_revision(engine: AsyncEngine) -> str | None:
+    """The revision the database is at; None when it has never been migrated."""
+    async with engine.connect() as conn:
+        return await conn.run_sync(_current)
 
 
 def _insert(engine: AsyncEngine, table: Any) -> Any:

@@ -4,6 +4,7 @@
 |-------------------------------------------------------------|------------------------------------|
 | cannot open or create the file; unknown database; bad login | `DatabaseMisconfigured` (exit 2)   |
 | connection refused or reset; timeout; server shutting down  | `DatabaseDown` (wait)              |
+| not accepting connections; any OperationalError             | `DatabaseDown` (wait)              |
 | value too long, a constraint broken by bad data             | `BadData` (dead letter, reason)    |
 
 Anything else is returned unchanged, so the consumer retries it and dead-letters it after
@@ -15,7 +16,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 
-from sqlalchemy.exc import DataError, IntegrityError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError, StatementError
 
 from services.runtime.errors import ConfigurationError, DependencyUnavailable, PermanentError
 from services.runtime.settings import redact_url
@@ -36,7 +37,9 @@ class DatabaseMisconfigured(ConfigurationError):
 # SQLSTATE classes and codes (PostgreSQL appendix A)
 CONFIG_STATES = ("28", "3D000", "42501", "3F000")  # bad login, unknown database, no privilege, schema
 DATA_STATES = ("22", "23")  # data exception, integrity constraint violation
-DOWN_STATES = ("08", "53", "57P01", "57P02", "57P03", "40001", "40P01")
+# connection exceptions, insufficient resources, operator intervention, not accepting connections
+# (ALLOW_CONNECTIONS false), serialization failure and deadlock
+DOWN_STATES = ("08", "53", "57", "55000", "55006", "40001", "40P01")
 SQLITE_CONFIG = ("unable to open database file", "readonly database", "not a database", "no such table")
 SQLITE_DOWN = ("database is locked", "disk i/o error", "database table is locked")
 
@@ -90,6 +93,8 @@ def classify(exc: BaseException, url: str) -> BaseException:
             return DatabaseDown(f"database {where} unavailable: {type(item).__name__}: {item}")
         if isinstance(item, OSError):
             return DatabaseDown(f"database {where} unavailable: {type(item).__name__}: {item}")
+        if isinstance(item, OperationalError | InterfaceError):  # the driver's "the database failed us"
+            return DatabaseDown(f"database {where} unavailable: {_first_line(item)}")
     if isinstance(exc, StatementError) and exc.orig is None:  # a value SQLAlchemy could not bind
         return BadData(f"the database refused the values: {_first_line(exc)}")
     return exc

@@ -43,6 +43,7 @@ def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
             ready = True
 
     async def start(_: WorkerContext) -> None:
+        db.create_sqlite_dir(url)
         try:
             await ensure_schema()
         except Exception as exc:

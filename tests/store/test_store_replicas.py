@@ -45,8 +45,8 @@ async def publish_twice(settings: Settings, articles: list[Article], events: lis
     redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
     try:
         await ensure_topology(redis, settings)
-        entries: list[streams.Entry] = [(settings.stream("articles"), a) for a in articles]
-        entries += [(settings.stream("events"), e) for e in events]
+        entries: list[streams.Entry] = [(settings.keys.articles, a) for a in articles]
+        entries += [(settings.keys.events, e) for e in events]
         for start in range(0, len(entries), 200):
             chunk = entries[start : start + 200]
             await streams.publish(redis, chunk + chunk[::-1])  # each id twice, in both orders
@@ -57,7 +57,8 @@ async def publish_twice(settings: Settings, articles: list[Article], events: lis
 async def store_lag(settings: Settings) -> int:
     redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
     try:
-        lags = [await streams.group_lag(redis, settings.stream(s), "store") for s in ("articles", "events")]
+        keys = (settings.keys.articles, settings.keys.events)
+        lags = [await streams.group_lag(redis, key, "store") for key in keys]
         return sum(lags)
     finally:
         await redis.aclose()

@@ -1,0 +1,1 @@
+"""Schema revisions, one file each, applied in order by `newswire db upgrade`."""
