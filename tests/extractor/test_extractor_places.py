@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from schemas import Location
-from services.extractor.rules.places import best_admin1, find_places, resolve
+from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.places import PlaceMention, best_admin1, find_places, resolve
+from services.extractor.rules.where import pick_location
 
 UKRAINE_NEWS = Counter({"UKR": 5, "RUS": 4})
 
@@ -118,3 +121,38 @@ def test_gazetteer_rows_are_checked_when_loading(tmp_path: Path, monkeypatch: py
             gazetteer.load_gazetteer()
     finally:
         gazetteer.load_gazetteer.cache_clear()
+
+
+def test_seas_are_places_without_a_country() -> None:
+    (sea,) = places("a missile hit a tanker in the Red Sea", Counter({"YEM": 2}))
+    assert (sea.name, sea.country, sea.admin1) == ("Red Sea", None, None)
+    (gulf,) = places("a drone fell into the Gulf of Aden", Counter({"YEM": 2}))
+    assert gulf.name == "Gulf of Aden"
+
+
+def _parsed(text: str) -> tuple[Any, list[PlaceMention]]:
+    from services.extractor.rules.engine import _nlp
+    from services.extractor.rules.postags import set_coarse_pos
+
+    doc = set_coarse_pos(_nlp()(text))
+    words = [t.text for t in doc]
+    return doc, find_places(words, [w[:1].isupper() and i > 0 for i, w in enumerate(words)])
+
+
+def test_a_definite_site_takes_the_article_latest_place() -> None:
+    state = ArticleState(None)
+    first, first_places = _parsed("Militants attacked a police post in Bunia on Monday.")
+    here = pick_location(first, [first[1]], first_places, state)
+    assert here is not None and (here.name, here.country) == ("Bunia", "COD")
+    later, later_places = _parsed("Hours later gunmen attacked the market in the town.")
+    again = pick_location(later, [later[3]], later_places, state)
+    assert again is not None and again.name == "Bunia"
+    vague, vague_places = _parsed("Gunmen attacked a market.")
+    assert pick_location(vague, [vague[1]], vague_places, state) is None
+
+
+def test_the_clause_own_place_beats_a_background_one() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("Troops shelled Kharkiv on Monday, weeks after the attacks in Odesa.")
+    here = pick_location(doc, [doc[1]], mentions, state)
+    assert here is not None and here.name == "Kharkiv"

