@@ -52,9 +52,9 @@ async def _publish(cluster: pipeline.Cluster, articles: list[Article], events: l
     try:
         async with client.pipeline(transaction=False) as pipe:
             for a in articles:  # in the order the extractor would write them
-                pipe.xadd(settings.stream("articles"), await streams.encode(a))  # type: ignore[arg-type]
+                pipe.xadd(settings.keys.articles, await streams.encode(a))  # type: ignore[arg-type]
                 for e in by_article.get(a.article_id, []):
-                    pipe.xadd(settings.stream("events"), await streams.encode(e))  # type: ignore[arg-type]
+                    pipe.xadd(settings.keys.events, await streams.encode(e))  # type: ignore[arg-type]
             await pipe.execute()
     finally:
         await client.aclose()
