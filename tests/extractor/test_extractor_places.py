@@ -7,11 +7,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.places import PlaceMention, best_admin1, find_places, resolve
-from services.extractor.rules.where import pick_location
+from services.extractor.rules.where import article_places, pick_location
 
 UKRAINE_NEWS = Counter({"UKR": 5, "RUS": 4})
 
@@ -136,7 +137,8 @@ def _parsed(text: str) -> tuple[Any, list[PlaceMention]]:
 
     doc = set_coarse_pos(_nlp()(text))
     words = [t.text for t in doc]
-    return doc, find_places(words, [w[:1].isupper() and i > 0 for i, w in enumerate(words)])
+    proper = [w[:1].isupper() and (i > 0 or w.lower() not in STOP_WORDS) for i, w in enumerate(words)]
+    return doc, find_places(words, proper)
 
 
 def test_a_definite_site_takes_the_article_latest_place() -> None:
@@ -156,3 +158,32 @@ def test_the_clause_own_place_beats_a_background_one() -> None:
     doc, mentions = _parsed("Troops shelled Kharkiv on Monday, weeks after the attacks in Odesa.")
     here = pick_location(doc, [doc[1]], mentions, state)
     assert here is not None and here.name == "Kharkiv"
+
+
+def test_hyphenated_names_split_by_the_tokenizer_are_found() -> None:
+    words = ["Police", "deployed", "to", "Port", "-", "au", "-", "Prince", "and", "Ivano", "-", "Frankivsk"]
+    found = [resolve(m, Counter({"HTI": 1})) for m in find_places(words, [w[:1].isupper() for w in words])]
+    assert [loc.name for loc in found if loc] == ["Port-au-Prince", "Ivano-Frankivsk"]
+
+
+def test_the_dateline_is_not_the_event_place_but_a_fallback() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("BUNIA, Congo, May 3 (Newswire) - Militants attacked a camp in Djugu on Monday.")
+    trigger = next(t for t in doc if t.text == "attacked")
+    here = pick_location(doc, [trigger], mentions, state)
+    assert here is not None and here.name != "Bunia"
+    assert article_places(state).dateline is not None and article_places(state).dateline.name == "Bunia"
+
+
+def test_a_country_capital_phrase_is_its_capital() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("A bomb killed five people in Kenya's capital on Monday.")
+    trigger = next(t for t in doc if t.text == "killed")
+    here = pick_location(doc, [trigger], mentions, state)
+    assert here is not None and (here.name, here.country) == ("Nairobi", "KEN")
+
+
+def test_named_groups_are_not_places() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("Hamas fighters attacked a post.")
+    assert pick_location(doc, [doc[2]], mentions, state) is None

@@ -43,6 +43,7 @@ REGION_WORDS = frozenset(
 )
 SETTLEMENT_WORDS = frozenset({"village", "town", "city", "settlement", "hamlet", "township", "suburb"})
 MAX_WORDS = 4
+MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000
 
 
@@ -96,10 +97,14 @@ def _strip_possessive(word: str) -> str:
 def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     """The longest gazetteer name starting at word i: (number of words, text, readings)."""
     gaz = load_gazetteer()
-    for n in range(min(MAX_WORDS, len(words) - i), 0, -1):
-        if n > 1 and any(w in {",", ";", "(", ")"} for w in words[i : i + n]):
+    for n in range(min(MAX_TOKENS, len(words) - i), 0, -1):
+        span = words[i : i + n]
+        hyphens = sum(1 for w in span if w == "-")
+        if n - 2 * hyphens > MAX_WORDS or span[-1] == "-":
             continue
-        text = " ".join(_strip_possessive(w) for w in words[i : i + n]).strip()
+        if n > 1 and any(w in {",", ";", "(", ")"} for w in span):
+            continue
+        text = " ".join(_strip_possessive(w) for w in span).replace(" - ", "-").strip()
         key = fold(text)
         readings: list[Place] = gaz.by_alias.get(key, [])
         candidates = [p for p in readings if p.kind == "country" or key not in gaz.stoplist]

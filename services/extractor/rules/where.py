@@ -5,14 +5,15 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field, replace
+from functools import cache
 
 from spacy.tokens import Doc, Span, Token
 
 from schemas import Location
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
-from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.places import PlaceMention, best_admin1, fold, resolve
+from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
+from services.extractor.rules.places import Place, PlaceMention, best_admin1, fold, load_gazetteer, resolve
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -65,6 +66,38 @@ def claimant_of(doc: Doc | Span, token: Token) -> str | None:
 
 
 COUNTRY_PREPS = frozenset({"in", "into", "inside", "across", "throughout", "within"})
+NAMED_ACTORS = frozenset({"org", "person", "institution", "demonym"})
+
+
+@cache
+def _capitals() -> dict[str, Place]:
+    """ISO3 -> the capital city, from the actor table's capitals found in the gazetteer."""
+    gazetteer = load_gazetteer().by_alias
+    out: dict[str, Place] = {}
+    for alias, entry in load_actor_table().by_alias.items():
+        if entry.kind == "capital" and entry.country not in out:
+            cities = [p for p in gazetteer.get(alias, []) if p.kind == "city" and p.country == entry.country]
+            if cities:
+                out[entry.country] = max(cities, key=lambda p: p.population)
+    return out
+
+
+def capital_mentions(doc: Doc | Span) -> list[PlaceMention]:
+    """ "Pakistan's capital", "the Sudanese capital": the capital city of that country, as a mention."""
+    table = load_actor_table().by_alias
+    found: list[PlaceMention] = []
+    for token in doc:
+        if token.lower_ != "capital" or token.pos_ != "NOUN":
+            continue
+        for child in token.children:
+            entry = table.get(fold(re.sub(r"['’]s$", "", child.text)))
+            if child.dep_ in {"poss", "amod", "compound"} and entry and entry.kind in {"country", "demonym"}:
+                city = _capitals().get(entry.country)
+                if city is not None:
+                    i = token.i - (doc[0].i if isinstance(doc, Span) else 0)
+                    found.append(PlaceMention(i, i + 1, city.name, (city,), False, False, True))
+                break
+    return found
 
 
 def is_country(mention: PlaceMention) -> bool:
@@ -72,8 +105,12 @@ def is_country(mention: PlaceMention) -> bool:
 
 
 def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = True) -> bool:
-    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow")."""
+    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow");
+    named groups, people and institutions ("Hamas", also a spelling of Hamm) are never places.
+    """
     entry = load_actor_table().by_alias.get(mention.text.lower())
+    if entry is not None and entry.kind in NAMED_ACTORS:
+        return True
     if entry is None or entry.kind not in {"capital", "country"}:
         return False
     token = doc[mention.start]
@@ -118,6 +155,14 @@ def article_places(state: ArticleState) -> ArticlePlaces:
 
 
 _DATELINE = re.compile(r"^\s*([A-Z][A-Z'’.\- ]+?)(?:/[A-Z][A-Z'’.\- ]+)*,")
+# The whole dateline: "GOMA, Democratic Republic of Congo, Jan 28 (Newswire) - "
+_DATELINE_END = re.compile(r"^\s*[A-Z][A-Z'’.\- ]+(?:/[A-Z][A-Z'’.\- ]+)*,[^\n]{0,80}?(?:\)\s*|\s)[-–—]+\s")
+
+
+def dateline_end(doc: Doc | Span) -> int:
+    """The character offset where a dateline opening the sentence ends (0 without one)."""
+    match = _DATELINE_END.match(doc.text)
+    return match.end() if match else 0
 
 
 def _dateline(doc: Doc | Span, mentions: list[PlaceMention], state: ArticleState) -> Location | None:
@@ -164,61 +209,33 @@ def _path_to(token: Token, targets: set[int]) -> tuple[bool, bool, int]:
     return False, crossed, 12
 
 
-# Definite place nouns that refer back to the place the article is about: "in the city", "outside the
-# embassy", "the approaches to the city", "reinforcing the area".
-SITE_NOUNS = frozenset(
-    {
-        "city",
-        "town",
-        "village",
-        "area",
-        "region",
-        "province",
-        "district",
-        "capital",
-        "camp",
-        "base",
-        "airport",
-        "port",
-        "embassy",
-        "market",
-        "hospital",
-        "school",
-        "stadium",
-        "square",
-        "street",
-        "streets",
-        "border",
-        "compound",
-        "prison",
-        "mosque",
-        "church",
-        "building",
-        "parliament",
-        "palace",
-        "headquarters",
-        "neighbourhood",
-        "neighborhood",
-        "centre",
-        "center",
-        "outskirts",
-        "suburbs",
-    }
-)
+@cache
+def site_nouns() -> frozenset[str]:
+    """`data/site_nouns.txt`: nouns of definite sites ("in the city", "outside the embassy")."""
+    lines = (DATA_DIR / "site_nouns.txt").read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 
 def _refers_to_a_site(doc: Doc | Span) -> bool:
     """Whether the sentence places something at a definite site ("in the city", "outside the embassy",
     "reinforcing the area").
     """
+    nouns = site_nouns()
     for token in doc:
         if (
-            token.lower_ in SITE_NOUNS
+            token.lower_ in nouns
             and (token.dep_ == "dobj" or (token.dep_ == "pobj" and token.head.pos_ == "ADP"))
-            and any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in token.children)
+            and any(_definite(c) for c in token.children)
         ):
             return True
     return False
+
+
+def _definite(child: Token) -> bool:
+    """ "the" (or "this", "that"), or a possessor that has one: "the complex's main building"."""
+    if child.dep_ == "det":
+        return child.lower_ in {"the", "this", "that"}
+    return child.dep_ == "poss" and any(_definite(c) for c in child.children)
 
 
 def _remember(memory: ArticlePlaces, location: Location | None) -> Location | None:
@@ -246,7 +263,14 @@ def pick_location(
     memory.sentences += 1
     if memory.sentences == 1:
         memory.dateline = _dateline(doc, mentions, state)
-    places = [m for m in mentions if not is_actor_mention(doc, m, statement)]
+    mentions = [*mentions, *capital_mentions(doc)]
+    opening = dateline_end(doc)
+    first_char = doc[0].idx if len(doc) else 0
+    places = [
+        m
+        for m in mentions
+        if not is_actor_mention(doc, m, statement) and doc[m.start].idx - first_char >= opening
+    ]
     admin1 = best_admin1(mentions, state.countries)
     targets = {t.i for t in triggers} | {v.i for t in triggers if (v := _clause_verb(t)) is not None}
     subtree = {t.i for t in triggers[0].subtree}
