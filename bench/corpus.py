@@ -22,7 +22,7 @@ def zyte_pages(limit: int) -> list[bytes]:
 
 
 def corpus_sentences() -> list[str]:
-    from services.demo import sample_texts
+    from services.devsite import sample_texts
     from services.extractor.rules.sentences import split_sentences
 
     seen: set[str] = set()

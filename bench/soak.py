@@ -29,15 +29,15 @@ import psutil
 from pydantic import SecretStr
 
 from schemas import article_id_for
-from services.demo import page_html, sample_texts, serve
+from services.devsite import Route, http_get, page, page_html, sample_texts, start_site
 from services.ingest.dedup import canonical_url
-from services.runner import collect_stats, submit_urls
+from services.ops.local_pipeline import start_worker, wait_idle, worker_env
+from services.ops.stats import collect_stats
+from services.ops.submit import submit_urls
 from services.runtime.embedded_redis import RedisProcess, free_port
 from services.runtime.settings import Settings
-from tests.pipeline_harness import http_get, start_worker, wait_idle, worker_env
-from tests.test_faults import stored_ids
-
-WORKERS = ("ingest", "extractor", "store")
+from services.runtime.topology import WORKER_NAMES
+from services.store import db
 
 
 def sentence_pool() -> list[str]:
@@ -47,16 +47,24 @@ def sentence_pool() -> list[str]:
     return pool
 
 
-def build_pages(n: int) -> dict[str, tuple[str, bytes]]:
+def build_pages(n: int) -> dict[str, Route]:
     rng = random.Random(7)
     pool = sentence_pool()
-    site: dict[str, tuple[str, bytes]] = {"/robots.txt": ("text/plain", b"User-agent: *\nAllow: /\n")}
+    site: dict[str, Route] = {"/robots.txt": page("text/plain", b"User-agent: *\nAllow: /\n")}
     now = datetime.now(UTC)
     for i in range(n):
         paragraphs = [" ".join(rng.sample(pool, 3)) for _ in range(5)]
         title = f"Soak report {i}: {paragraphs[0][:60]}"
-        site[f"/soak/{i}.html"] = ("text/html; charset=utf-8", page_html(title, paragraphs, now).encode())
+        site[f"/soak/{i}.html"] = page("text/html; charset=utf-8", page_html(title, paragraphs, now).encode())
     return site
+
+
+async def read_ids(database_url: str) -> tuple[list[str], list[str]]:
+    engine = db.make_engine(database_url)
+    try:
+        return await db.stored_ids(engine)
+    finally:
+        await engine.dispose()
 
 
 class RssSampler(threading.Thread):
@@ -85,10 +93,9 @@ def metric(port: int, name: str) -> float:
 
 
 def soak(n: int, chaos: bool, database: str | None, tmp: Path) -> dict[str, Any]:
-    site = build_pages(n)
-    server = serve(site)
-    base = f"http://127.0.0.1:{server.server_address[1]}"
-    urls = [base + path for path in site if path.startswith("/soak/")]
+    server = start_site(build_pages(n))
+    base = server.base
+    urls = [base + path for path in server.routes if path.startswith("/soak/")]
     redis = RedisProcess(tmp / "redis", appendonly=True)
     redis.start()
     database_url = database or f"sqlite+aiosqlite:///{tmp / 'soak.db'}"
@@ -96,8 +103,8 @@ def soak(n: int, chaos: bool, database: str | None, tmp: Path) -> dict[str, Any]
                         stream_prefix="soak:", metrics_port=0)  # fmt: skip
     env = worker_env(settings, {"NEWSWIRE_MAX_DELIVERIES": "5", "NEWSWIRE_RECLAIM_IDLE_MS": "15000",
                                 "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"})  # fmt: skip
-    ports = {name: free_port() for name in WORKERS}
-    procs = {name: [start_worker(name, env, ports[name])] for name in WORKERS}
+    ports = {name: free_port() for name in WORKER_NAMES}
+    procs = {name: [start_worker(name, env, ports[name])] for name in WORKER_NAMES}
     sampler = RssSampler(procs)
     sampler.start()
     published = 0.0
@@ -123,7 +130,7 @@ def soak(n: int, chaos: bool, database: str | None, tmp: Path) -> dict[str, Any]
                     proc.wait(timeout=60)
         redis.stop()
         server.shutdown()
-    article_ids, event_ids = asyncio.run(stored_ids(database_url))
+    article_ids, event_ids = asyncio.run(read_ids(database_url))
     expected = {article_id_for(canonical_url(u)) for u in urls}
     return {
         "articles_submitted": n,

@@ -1,52 +1,32 @@
-"""Operational `newswire` subcommands: run, worker, submit, feeds, stats, dlq, db, init-groups, demo."""
+"""Parsing of the operational `newswire` subcommands (run, worker, submit, feeds, stats, dlq, db,
+init-groups, demo); each command reads the settings and calls its operation in services/ops/."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
-import logging
-import signal
 import sys
 from typing import Any
 
-from pydantic import SecretStr
-
-from services.runtime.connections import redis_client, redis_url
+from services.runtime.connections import redis_url
 from services.runtime.settings import Settings
 from services.runtime.topology import CONSUMER_GROUPS, WORKER_NAMES
-from services.runtime.worker import ensure_data_dir
-
-
-def setup_logging(settings: Settings) -> None:
-    logging.basicConfig(
-        level=settings.log_level,
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
-    for name in ("faststream", "faststream.access", "faststream.access.redis"):
-        logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
-    from services.runtime.metrics import Metrics
-    from services.runtime.worker import run_worker
-    from services.workers import build_worker
+    from services.ops.worker import run_named_worker, setup_logging
 
     settings = Settings()
     setup_logging(settings)
-    # Until the worker's loop takes over SIGTERM, stopping during start-up is a clean exit.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with redis_url(settings) as url:
-        settings = settings.model_copy(update={"redis_url": SecretStr(url)})
-        metrics = Metrics(args.name)
-        spec = build_worker(args.name, settings, metrics)
-        asyncio.run(run_worker(spec, settings, metrics))
+    run_named_worker(args.name, settings)
     return 0
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from services.runner import print_stats, run_pipeline
+    from services.ops.local_pipeline import run_pipeline
+    from services.ops.stats import print_stats
+    from services.ops.worker import setup_logging
 
     settings = Settings()
     setup_logging(settings)
@@ -66,7 +46,7 @@ def cmd_run(args: argparse.Namespace) -> int:
 
 
 def cmd_submit(args: argparse.Namespace) -> int:
-    from services.runner import submit_urls
+    from services.ops.submit import submit_urls
 
     settings = Settings()
     with redis_url(settings) as url:
@@ -78,35 +58,26 @@ def cmd_submit(args: argparse.Namespace) -> int:
 
 
 def cmd_feeds(args: argparse.Namespace) -> int:
-    from services.ingest import feed_registry
-
-    settings = Settings()
-
-    async def go(url: str) -> int:
-        async with redis_client(url, settings) as redis:
-            if args.action == "list":
-                for feed_url, state in (await feed_registry.list_feeds(redis, settings)).items():
-                    print(json.dumps({"url": feed_url, **state}) if args.json else feed_url)
-                return 0
-            for target in args.urls:
-                if args.action == "add":
-                    resolved = await feed_registry.resolve_feed_url(settings, target)
-                    added = await feed_registry.add_feed(redis, settings, resolved)
-                    print(f"{'added' if added else 'already present'}: {resolved}")
-                else:
-                    removed = await feed_registry.remove_feed(redis, settings, target)
-                    print(f"{'removed' if removed else 'not present'}: {target}")
-            return 0
+    from services.ops import feeds
 
     if args.action != "list" and not args.urls:
         print("newswire feeds: give at least one URL", file=sys.stderr)
         return 2
+    settings = Settings()
     with redis_url(settings) as url:
-        return asyncio.run(go(url))
+        if args.action == "list":
+            lines = asyncio.run(feeds.list_lines(url, settings, args.json))
+        elif args.action == "add":
+            lines = asyncio.run(feeds.add(url, settings, args.urls))
+        else:
+            lines = asyncio.run(feeds.remove(url, settings, args.urls))
+    for line in lines:
+        print(line)
+    return 0
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from services.runner import collect_stats, print_stats
+    from services.ops.stats import collect_stats, print_stats
 
     settings = Settings()
     with redis_url(settings) as url:
@@ -122,64 +93,37 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_dlq(args: argparse.Namespace) -> int:
-    from services.dlq import run_dlq
+    from services.ops.dlq import run_dlq
 
     settings = Settings()
     with redis_url(settings) as url:
-        return asyncio.run(run_dlq(url, settings, args))
+        return asyncio.run(run_dlq(url, settings, args.action, args.ids, args.json))
 
 
 def cmd_db(args: argparse.Namespace) -> int:
-    from services.store import db
-    from services.store.errors import classify, database_name
+    from services.ops import database
 
-    settings = Settings()
-    ensure_data_dir(settings)
-
-    url = settings.sqlalchemy_url()
-    db.create_sqlite_dir(url)
-
-    async def go() -> str | None:
-        engine = db.make_engine(url)
-        try:
-            await db.upgrade(engine)
-            return await db.current_revision(engine)
-        except Exception as exc:
-            error = classify(exc, url)
-            if error is exc:
-                raise
-            raise error from exc
-        finally:
-            await engine.dispose()
-
-    revision = asyncio.run(go())
-    print(f"database {database_name(url)} at revision {revision} (head {db.head_revision()})")
+    print(asyncio.run(database.upgrade(Settings())))
     return 0
 
 
 def cmd_init_groups(args: argparse.Namespace) -> int:
-    """Create every stream and consumer group (idempotent): what a cluster's init Job runs, so that
-    autoscalers reading the groups' lag find them before any worker has started."""
-    from services.runtime.worker import ensure_topology
+    from services.ops.submit import init_groups
 
     settings = Settings()
-
-    async def go(url: str) -> None:
-        async with redis_client(url, settings) as redis:
-            await ensure_topology(redis, settings)
-
     with redis_url(settings) as url:
-        asyncio.run(go(url))
+        asyncio.run(init_groups(url, settings))
     for stream, groups in CONSUMER_GROUPS.items():
         print(f"{settings.keys.stream(stream)}: {', '.join(groups)}")
     return 0
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from services.demo import run_demo
+    from services.ops.demo import run_demo
+    from services.ops.worker import setup_logging
 
     setup_logging(Settings())
-    return run_demo(keep=args.keep, as_json=args.json)
+    return run_demo(as_json=args.json)
 
 
 def add_operational_commands(sub: Any) -> None:
@@ -223,6 +167,5 @@ def add_operational_commands(sub: Any) -> None:
     p.set_defaults(func=cmd_init_groups)
 
     p = sub.add_parser("demo", help="run the bundled sample corpus through the full pipeline, offline")
-    p.add_argument("--keep", action="store_true", help="keep the demo data dir")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_demo)

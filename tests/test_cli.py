@@ -98,9 +98,9 @@ def test_stats_never_creates_tables_and_says_the_database_cannot_be_read(setting
 
 
 def test_run_until_idle_stores_submitted_pages_and_shows_progress(settings: Settings) -> None:
-    from tests.pipeline_harness import start_site
+    from tests.pipeline_harness import start_news_site
 
-    server, base, site = start_site()
+    server, base, site = start_news_site()
     pages = [base + p for p in site if p.startswith("/articles/")][:2]
     env = {
         "NEWSWIRE_DATA_DIR": str(settings.data_dir),
@@ -129,14 +129,14 @@ def test_run_until_idle_stores_submitted_pages_and_shows_progress(settings: Sett
 
 
 def test_feeds_add_finds_a_sites_feed_and_list_remove(settings: Settings) -> None:
-    from tests.counting_site import counting_site
+    from services.devsite import running_site
 
     env = {
         "NEWSWIRE_REDIS_URL": settings.redis_url.get_secret_value(),  # type: ignore[union-attr]
         "NEWSWIRE_STREAM_PREFIX": settings.stream_prefix,
         "NEWSWIRE_ALLOW_PRIVATE_NETWORKS": "1",
     }
-    with counting_site() as site:
+    with running_site() as site:
         home = b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss"></head></html>'
         rss = b'<rss version="2.0"><channel><title>T</title><item><link>/a</link></item></channel></rss>'
         site.routes["/"] = (200, {"Content-Type": "text/html"}, home)

@@ -17,11 +17,12 @@ from typing import Any
 import pytest
 import yaml
 
-from services.runner import collect_stats, submit_urls
+from services.ops.stats import collect_stats
+from services.ops.submit import submit_urls
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
 from tests.conftest import ROOT
-from tests.pipeline_harness import http_get, start_site, wait_idle
+from tests.pipeline_harness import http_get, start_news_site, wait_idle
 
 pytestmark = pytest.mark.slow
 WORKER_SERVICES = ("ingest", "extractor", "store")
@@ -63,7 +64,7 @@ def test_compose_services_run_as_local_processes(
 
     services = compose()["services"]
     redis_url = settings.redis_url.get_secret_value()  # type: ignore[union-attr]
-    server, base, site = start_site()
+    server, base, site = start_news_site()
     page = next(p for p in site if p.startswith("/articles/"))
     procs: dict[str, subprocess.Popen[bytes]] = {}
     ports: dict[str, str] = {}

@@ -15,10 +15,9 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
-from sqlalchemy import select
 
 from schemas import Article, article_id_for, content_hash
-from services.demo import sample_texts
+from services.devsite import sample_texts
 from services.extractor.engine import get_engine
 from services.runtime import streams
 from services.runtime.embedded_redis import RedisProcess, free_port
@@ -57,12 +56,9 @@ async def stored_ids(database_url: str) -> tuple[list[str], list[str]]:
     engine = db.make_engine(database_url)
     try:
         await db.upgrade(engine)
-        async with engine.connect() as conn:
-            articles = list((await conn.execute(select(db.ArticleRow.article_id))).scalars())
-            events = list((await conn.execute(select(db.EventRow.event_id))).scalars())
+        return await db.stored_ids(engine)
     finally:
         await engine.dispose()
-    return articles, events
 
 
 def wait_for_rows(database_url: str, at_least: int, timeout: float = 120) -> None:

@@ -9,19 +9,20 @@ import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
 
-from services.dlq import dead_letters
 from services.ingest.feed_registry import add_feed
-from services.runner import collect_stats, submit_urls
+from services.ops.dlq import dead_letters
+from services.ops.stats import collect_stats
+from services.ops.submit import submit_urls
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
-from tests.pipeline_harness import http_get, start_site, start_worker, wait_idle, worker_env
+from tests.pipeline_harness import http_get, start_news_site, start_worker, wait_idle, worker_env
 
 pytestmark = pytest.mark.slow
 
 
 def test_pipeline_from_feed_to_stored_events(settings: Settings, database_url: str) -> None:
     settings = settings.model_copy(update={"database_url": SecretStr(database_url)})
-    server, base, site = start_site()
+    server, base, site = start_news_site()
     pages = [path for path in site if path.startswith("/articles/")]
     url = settings.redis_url.get_secret_value()  # type: ignore[union-attr]
 

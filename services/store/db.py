@@ -209,6 +209,14 @@ async def upsert_events(engine: AsyncEngine, events: Sequence[Event]) -> int:
     return await _upsert(engine, EventRow.__table__, "event_id", [_event_values(e, now) for e in events])
 
 
+async def stored_ids(engine: AsyncEngine) -> tuple[list[str], list[str]]:
+    """Every stored article id and event id (one per row, so a duplicate row would show twice)."""
+    async with engine.connect() as conn:
+        articles = list((await conn.execute(select(ArticleRow.article_id))).scalars())
+        events = list((await conn.execute(select(EventRow.event_id))).scalars())
+    return articles, events
+
+
 async def counts(engine: AsyncEngine) -> dict[str, Any]:
     async with engine.connect() as conn:
         articles = (await conn.execute(select(func.count()).select_from(ArticleRow))).scalar_one()

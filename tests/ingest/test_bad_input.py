@@ -16,8 +16,8 @@ import pytest
 from redis.asyncio import Redis
 
 from schemas import UrlRequest
-from services.dlq import dead_letters
-from services.runner import submit_urls
+from services.ops.dlq import dead_letters
+from services.ops.submit import submit_urls
 from services.runtime import streams
 from services.runtime.settings import Settings
 from tests.pipeline_harness import http_get, start_worker, worker_env

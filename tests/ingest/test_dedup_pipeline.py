@@ -17,17 +17,16 @@ from redis.asyncio import Redis
 from sqlalchemy import func, select
 
 from schemas import article_id_for
+from services.devsite import Reply, Site, running_site
 from services.ingest import dedup
 from services.ingest.worker import Ingestor
-from services.runner import submit_urls
+from services.ops.submit import submit_urls
 from services.runtime.embedded_redis import free_port
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext
 from services.store import db
 from services.store.db import ArticleRow, EventRow
-from tests.counting_site import CountingSite as Site
-from tests.counting_site import Reply, counting_site
 from tests.pipeline_harness import start_worker, wait_idle, worker_env
 
 CORPUS = Path(__file__).parents[2] / "services" / "demo_corpus" / "001_port_strike.txt"
@@ -100,7 +99,7 @@ async def test_a_copy_of_a_copy_points_to_the_first_article(
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    with counting_site() as served:
+    with running_site() as served:
         yield served
 
 

@@ -26,6 +26,7 @@ import pytest
 from redis.asyncio import Redis
 
 from schemas import UrlRequest
+from services.devsite import Hit, Reply, Site, running_site
 from services.ingest.feed_poller import poll_due_feeds
 from services.ingest.feed_registry import add_feed, list_feeds
 from services.ingest.fetcher import Fetcher
@@ -34,8 +35,6 @@ from services.runtime.embedded_redis import free_port
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext
-from tests.counting_site import CountingSite as Site
-from tests.counting_site import Hit, Reply, counting_site
 from tests.pipeline_harness import http_get, start_worker, worker_env
 
 LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
@@ -46,7 +45,7 @@ LAST_MODIFIED = "Wed, 21 Oct 2026 07:28:00 GMT"
 
 @pytest.fixture
 def site() -> Iterator[Site]:
-    with counting_site() as served:
+    with running_site() as served:
         yield served
 
 

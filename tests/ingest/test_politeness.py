@@ -18,15 +18,14 @@ import pytest
 from redis.asyncio import Redis
 
 from schemas import Article, UrlRequest
-from services.dlq import dead_letters
+from services.devsite import Site, running_site
 from services.ingest.worker import Ingestor
+from services.ops.dlq import dead_letters
 from services.runtime import streams
 from services.runtime.consumer import ReliableConsumer
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 from services.runtime.worker import WorkerContext, ensure_topology
-from tests.counting_site import CountingSite as Site
-from tests.counting_site import counting_site
 
 JITTER_S = 0.002  # Redis expires keys to the millisecond
 
@@ -37,7 +36,7 @@ JITTER_S = 0.002  # Redis expires keys to the millisecond
 @pytest.fixture
 def sites() -> Iterator[Callable[[], Site]]:
     with ExitStack() as stack:
-        yield lambda: stack.enter_context(counting_site())
+        yield lambda: stack.enter_context(running_site())
 
 
 PAGE = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title}</title></head>

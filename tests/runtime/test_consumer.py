@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 from collections.abc import Sequence
 
 from redis.asyncio import Redis
 
 from schemas import UrlRequest
-from services.dlq import dead_letters, run_dlq
+from services.ops.dlq import dead_letters, run_dlq
 from services.runtime import streams
 from services.runtime.consumer import ReliableConsumer
 from services.runtime.metrics import Health, Metrics
@@ -78,8 +77,7 @@ async def test_poison_message_is_dead_lettered_after_max_deliveries_and_replays(
     assert UrlRequest.model_validate_json(letter.payload).url == "https://a.test/poison"
     assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
 
-    args = argparse.Namespace(action="replay", ids=[], json=False)
-    assert await run_dlq(redis_url, settings, args) == 0
+    assert await run_dlq(redis_url, settings, "replay", []) == 0
     assert await redis.xlen(settings.keys.dead) == 0
     replayed = await read_new(redis, consumer, "c1")
     assert [UrlRequest.model_validate_json(b).url for _, b in replayed] == ["https://a.test/poison"]

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from services.runner import collect_stats
+from services.ops.stats import collect_stats
 from services.runtime.embedded_redis import RedisProcess, RedisStartError, free_port
 from services.runtime.settings import Settings, redact_url
 from tests.pipeline_harness import http_get, wait_idle, worker_env

@@ -32,7 +32,8 @@ def test_keys_share_the_prefix() -> None:
 def test_no_stream_or_key_name_is_spelled_outside_the_topology() -> None:
     """Full names come from `Settings.keys`: nobody else adds the prefix or names a stream by string."""
     spelled = re.compile(
-        r"""stream_prefix|\.(stream|key)\(\s*f?["']|["']events\.|["'](seen|fingerprints|lease:|host:|robots:)"""
+        r"""\{[^}]*stream_prefix\}|stream_prefix\s*\+|removeprefix\([^)]*stream_prefix"""
+        r"""|\.(stream|key)\(\s*f?["']|["']events\.|["'](seen|fingerprints|lease:|host:|robots:)"""
     )
     allowed = {"services/runtime/topology.py", "services/runtime/settings.py"}
     offenders = []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from typing import Any
 
@@ -43,37 +42,37 @@ async def replay(redis: Redis, entry_id: str, letter: DeadLetter, dead_stream: s
         await pipe.execute()
 
 
-async def run_dlq(url: str, settings: Settings, args: argparse.Namespace) -> int:
+async def run_dlq(url: str, settings: Settings, action: str, ids: list[str], as_json: bool = False) -> int:
     redis = connect(url, settings)
     dead_stream = settings.keys.dead
     try:
-        letters = await dead_letters(redis, settings, args.ids)
-        if args.action == "list":
+        letters = await dead_letters(redis, settings, ids)
+        if action == "list":
             for entry_id, letter in letters:
                 if letter is None:
                     print(f"{entry_id}  (unreadable dead letter)")
-                elif args.json:
+                elif as_json:
                     print(json.dumps({"id": entry_id, **letter.model_dump(mode="json", exclude={"payload"})}))
                 else:
                     where = f"{letter.stream}  {letter.error_type}  x{letter.attempts}"
                     print(f"{entry_id}  {where}  {letter.error[:100]}")
-            if not args.json:
+            if not as_json:
                 print(f"{len(letters)} dead letter(s)")
-        elif args.action == "show":
+        elif action == "show":
             for entry_id, letter in letters:
                 print(
                     json.dumps(
                         {"id": entry_id, **(letter.model_dump(mode="json") if letter else {})}, indent=2
                     )
                 )
-        elif args.action == "replay":
+        elif action == "replay":
             count = 0
             for entry_id, letter in letters:
                 if letter is not None:
                     await replay(redis, entry_id, letter, dead_stream)
                     count += 1
             print(f"replayed {count} dead letter(s)")
-        elif args.action == "purge":
+        elif action == "purge":
             ids = [entry_id for entry_id, _ in letters]
             if ids:
                 await redis.xdel(dead_stream, *ids)
