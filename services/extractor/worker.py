@@ -1,14 +1,15 @@
 """The extractor worker: reads `articles`, publishes each event on `events` and `events.<type>`.
 
-The engine is CPU-bound, so it runs in a worker thread to keep the consume loop (acks, reclaim,
-health) responsive. Articles marked as duplicates, or in a language the engine does not handle,
-produce no events and are counted as skipped.
+The engine is CPU-bound, so it runs in one thread of its own, which keeps the consume loop (acks,
+reclaim, health) responsive. Articles marked as duplicates, or in a language the engine does not
+handle, produce no events and are counted as skipped.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 from schemas import Article
 from services.extractor.engine import get_engine
@@ -25,6 +26,9 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
     engine = get_engine(settings.extractor_engine)
     languages = {lang.lower() for lang in settings.extract_languages}
     keys = settings.keys
+    # One thread, always the same one: extraction is serial per worker (one core), and a fresh pool
+    # thread per article would hop between threads (and caches) for nothing.
+    extraction = ThreadPoolExecutor(max_workers=1, thread_name_prefix="extract")
 
     async def extract(article: Article) -> Sequence[Output]:
         if article.duplicate_of:
@@ -36,7 +40,7 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
         if len(article.text) > MAX_ARTICLE_CHARS:
             article = article.model_copy(update={"text": article.text[:MAX_ARTICLE_CHARS]})
             metrics.skipped.labels("truncated").inc()
-        events = await asyncio.to_thread(engine.extract, article)
+        events = await asyncio.get_running_loop().run_in_executor(extraction, engine.extract, article)
         out: list[Output] = []
         for event in events:
             metrics.events.labels(event.event_type).inc()
@@ -44,9 +48,13 @@ def build_extractor(settings: Settings, metrics: Metrics) -> WorkerSpec:
             out.append(TopicEntry(keys.topic(event.event_type), event, settings.topic_maxlen))
         return out
 
+    async def stop_extraction() -> None:
+        extraction.shutdown(wait=True)
+
     return WorkerSpec(
         name=EXTRACTOR.name,
         group=EXTRACTOR.group,
         subscriptions=[Subscription(ARTICLES, Article, extract)],
+        on_stop=[stop_extraction],
         keeps_public_topics=True,
     )

@@ -199,15 +199,22 @@ class ReliableConsumer(Generic[M]):
         self, entry_ids: str | Sequence[str], outputs: Sequence[streams.Output]
     ) -> None:
         ids = [entry_ids] if isinstance(entry_ids, str) else list(entry_ids)
+        encoded: dict[int, dict[bytes, bytes]] = {}  # a model on two streams (events, its topic) once
+
+        async def fields(model: BaseModel) -> dict[bytes, bytes]:
+            if id(model) not in encoded:
+                encoded[id(model)] = await streams.encode(model)
+            return encoded[id(model)]
+
         async with self.redis.pipeline(transaction=True) as pipe:
             for output in outputs:
                 if isinstance(output, streams.RedisCommand):
                     pipe.execute_command(*output.args)
                 elif isinstance(output, streams.TopicEntry):
-                    fields = await streams.encode(output.model)
-                    pipe.xadd(output.stream, fields, maxlen=output.maxlen, approximate=True)  # type: ignore[arg-type]
+                    topic_fields = await fields(output.model)
+                    pipe.xadd(output.stream, topic_fields, maxlen=output.maxlen, approximate=True)  # type: ignore[arg-type]
                 else:
-                    pipe.xadd(output[0], await streams.encode(output[1]))  # type: ignore[arg-type]
+                    pipe.xadd(output[0], await fields(output[1]))  # type: ignore[arg-type]
             pipe.xack(self.stream, self.group, *ids)
             await pipe.execute()
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Any
 
+from faststream.message import StreamMessage
 from faststream.middlewares import AckPolicy
 from faststream.redis import RedisBroker, StreamSub
 from faststream.redis.annotations import RedisBatchStreamMessage, RedisStreamMessage
@@ -192,6 +193,12 @@ async def run_worker(
         raise fatal[0]
 
 
+async def _undecoded(message: StreamMessage[Any]) -> None:
+    """FastStream's decoder would JSON-decode every body for nothing: the handlers read the raw
+    entries and validate them with pydantic themselves (about 0.5 ms an article)."""
+    return None
+
+
 def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_name: str) -> None:
     if consumer.handle_batch is not None:
         _subscribe_batch(broker, consumer, consumer_name)
@@ -204,7 +211,7 @@ def _subscribe(broker: RedisBroker, consumer: ReliableConsumer[Any], consumer_na
         max_records=consumer.settings.prefetch,
     )
 
-    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
+    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL, decoder=_undecoded)
     async def on_message(message: RedisStreamMessage) -> None:
         entry_id = streams.text(message.raw_message["message_ids"][0])
         await consumer.process(entry_id, streams.decode(message.raw_message["data"]), deliveries=1)
@@ -220,7 +227,7 @@ def _subscribe_batch(broker: RedisBroker, consumer: ReliableConsumer[Any], consu
         max_records=consumer.settings.batch_size,
     )
 
-    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL)
+    @broker.subscriber(stream=sub, ack_policy=AckPolicy.MANUAL, decoder=_undecoded)
     async def on_batch(message: RedisBatchStreamMessage) -> None:
         raw = message.raw_message
         entries = [
