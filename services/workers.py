@@ -22,4 +22,8 @@ def build_worker(name: str, settings: Settings, metrics: Metrics) -> WorkerSpec:
         from services.store.worker import build_store
 
         return build_store(settings, metrics)
+    if name == "incidents":
+        from services.incidents.worker import build_incidents
+
+        return build_incidents(settings, metrics)
     raise ValueError(f"unknown worker {name!r}")

@@ -1,4 +1,4 @@
-"""`newswire run`: the three workers as child processes on one Redis (embedded unless configured),
+"""`newswire run`: the workers as child processes on one Redis (embedded unless configured),
 and the helpers tests and benchmarks use to start workers and wait for the pipeline to drain."""
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from services.runtime import streams
 from services.runtime.connections import connect, redis_url
 from services.runtime.embedded_redis import child_env, free_port
 from services.runtime.settings import Settings
-from services.runtime.topology import CONSUMER_GROUPS, WORKER_NAMES
+from services.runtime.topology import CONSUMER_GROUPS, OPTIONAL_GROUPS, WORKER_NAMES
 from services.runtime.worker import ensure_data_dir
 
 
@@ -29,6 +29,11 @@ async def is_idle(url: str, settings: Settings) -> bool:
     try:
         for stream, groups in CONSUMER_GROUPS.items():
             for group in groups:
+                if await streams.group_lag(redis, settings.keys.stream(stream), group):
+                    return False
+        for stream, groups in OPTIONAL_GROUPS.items():
+            present = {g["group"] for g in await streams.group_info(redis, settings.keys.stream(stream))}
+            for group in set(groups) & present:
                 if await streams.group_lag(redis, settings.keys.stream(stream), group):
                     return False
         feeds = await list_feeds(redis, settings)

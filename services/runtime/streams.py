@@ -1,7 +1,8 @@
 """Stream entries: how messages are encoded on Redis streams, published, inspected and trimmed.
 
 Public topics (`events`, `events.<type>`) carry the Event as plain JSON in the field `event`, with
-`event_type` beside it, so any client reads them with XRANGE/XREAD and no FastStream parser; our own
+`event_type` beside it, and `incidents` the Incident in the field `incident`, with `incident_id` and
+`version` beside it, so any client reads them with XRANGE/XREAD and no FastStream parser; our own
 workers read those same entries. Internal streams (urls, articles, dead) use FastStream's binary
 message format in the `__data__` field. An entry written by an outside producer in another shape
 (plain fields, raw JSON) is decoded as FastStream would.
@@ -20,10 +21,11 @@ from pydantic import BaseModel
 from redis.asyncio import Redis
 from redis.exceptions import ResponseError
 
-from schemas import Event
+from schemas import Event, Incident
 
 EVENT_FIELD = b"event"
 EVENT_TYPE_FIELD = b"event_type"
+INCIDENT_FIELD = b"incident"
 
 Entry = tuple[str, BaseModel]
 
@@ -60,6 +62,9 @@ async def encode(model: BaseModel) -> dict[bytes, bytes]:
     body = model.model_dump_json().encode()
     if isinstance(model, Event):
         return {EVENT_FIELD: body, EVENT_TYPE_FIELD: model.event_type.encode()}
+    if isinstance(model, Incident):
+        version = str(model.version).encode()
+        return {INCIDENT_FIELD: body, b"incident_id": model.incident_id.encode(), b"version": version}
     data = await BinaryMessageFormatV1.encode(
         message=body,
         reply_to=None,
@@ -83,7 +88,7 @@ def raw_fields(body: bytes) -> dict[bytes, bytes]:
 
 def decode(fields: Mapping[bytes, bytes]) -> bytes:
     """The message body of a stream entry, whatever shape its producer wrote."""
-    event = fields.get(EVENT_FIELD)
+    event = fields.get(EVENT_FIELD, fields.get(INCIDENT_FIELD))
     if event is not None:
         return event
     raw = fields.get(bDATA_KEY)

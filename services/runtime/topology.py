@@ -3,7 +3,8 @@ worker names and metrics ports. Every other module reads names from here instead
 
 ```
 urls ─► ingest ─► articles ─► extractor ─► events, events.<type>
-                      └──────► store ◄───────┘          (failures of any worker ─► dead)
+                      └──────► store ◄───────┤          (failures of any worker ─► dead)
+                                 incidents ◄─┘ ─► incidents      (optional stage)
 ```
 """
 
@@ -18,6 +19,7 @@ URLS = "urls"
 ARTICLES = "articles"
 EVENTS = "events"
 DEAD = "dead"
+INCIDENTS = "incidents"
 TOPIC_PREFIX = f"{EVENTS}."  # events.<type>: one topic per PLOVER type, read by outside consumers
 
 
@@ -28,7 +30,7 @@ def topic(event_type: str) -> str:
 
 # Topics outside consumers read: kept for a retention window, not trimmed on acknowledgement
 # (services/runtime/retention.py).
-PUBLIC_TOPICS: tuple[str, ...] = (EVENTS, *(topic(t) for t in EVENT_TYPES))
+PUBLIC_TOPICS: tuple[str, ...] = (EVENTS, *(topic(t) for t in EVENT_TYPES), INCIDENTS)
 
 
 @dataclass(frozen=True)
@@ -40,20 +42,29 @@ class WorkerDecl:
     consumes: tuple[str, ...]
     produces: tuple[str, ...]
     metrics_port: int
+    optional: bool = False  # a stage a deployment may leave out (see OPTIONAL_GROUPS)
 
 
 INGEST = WorkerDecl("ingest", "ingest", (URLS,), (ARTICLES, DEAD), 9101)
 EXTRACTOR = WorkerDecl("extractor", "extractor", (ARTICLES,), (EVENTS, f"{TOPIC_PREFIX}<type>", DEAD), 9102)
 STORE = WorkerDecl("store", "store", (ARTICLES, EVENTS), (DEAD,), 9103)
+INCIDENT_STAGE = WorkerDecl("incidents", "incidents", (EVENTS,), (INCIDENTS, DEAD), 9104, optional=True)
 
-WORKERS: dict[str, WorkerDecl] = {w.name: w for w in (INGEST, EXTRACTOR, STORE)}
+WORKERS: dict[str, WorkerDecl] = {w.name: w for w in (INGEST, EXTRACTOR, STORE, INCIDENT_STAGE)}
 WORKER_NAMES: tuple[str, ...] = tuple(WORKERS)
 
 # Every consumer group of the pipeline, by the stream it reads. Any worker creates them all at id 0
 # before it starts, so that no entry published before a group's first reader is skipped or trimmed.
 CONSUMER_GROUPS: dict[str, tuple[str, ...]] = {
-    stream: tuple(w.group for w in WORKERS.values() if stream in w.consumes)
+    stream: tuple(w.group for w in WORKERS.values() if stream in w.consumes and not w.optional)
     for stream in (URLS, ARTICLES, EVENTS)
+}
+# Groups of optional stages, created by their own worker when it first starts (at id 0: it reads what
+# the topic still retains). A deployment without the stage neither holds the topic's retention back
+# for it nor waits for it; `newswire run --until-idle` waits for it once it exists.
+OPTIONAL_GROUPS: dict[str, tuple[str, ...]] = {
+    stream: tuple(w.group for w in WORKERS.values() if stream in w.consumes and w.optional)
+    for stream in (EVENTS,)
 }
 
 
@@ -74,6 +85,8 @@ KEY_DECLS: tuple[KeyDecl, ...] = (
         "stream",
         "NEWSWIRE_TOPIC_RETENTION_S and NEWSWIRE_TOPIC_MAXLEN, never what the store has not read",
     ),
+    KeyDecl("incidents", "stream", "NEWSWIRE_TOPIC_RETENTION_S and NEWSWIRE_TOPIC_MAXLEN"),
+    KeyDecl("incident-lock:<type group>:<day>", "string", "time-to-live NEWSWIRE_INCIDENT_LOCK_TTL_S"),
     KeyDecl(
         "seen-urls",
         "sorted set (URL → time seen)",
@@ -129,6 +142,13 @@ class Keys:
     def topic_pattern(self) -> str:
         """A SCAN MATCH pattern for every `events.<type>` topic."""
         return self.stream(f"{TOPIC_PREFIX}*")
+
+    @property
+    def incidents(self) -> str:
+        return self.stream(INCIDENTS)
+
+    def incident_lock(self, type_group: str, day: int) -> str:
+        return f"{self.prefix}incident-lock:{type_group}:{day}"
 
     @property
     def seen(self) -> str:

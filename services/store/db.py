@@ -16,7 +16,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Connection, DateTime, Index, String, Text, event, func, select, text
+from sqlalchemy import JSON, Connection, DateTime, Index, Integer, String, Text, event, func, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -69,6 +69,43 @@ class EventRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]]
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+# Incidents (services/incidents/db.py reads and writes them): the incident, event → incident, and
+# the (type group, day, country) buckets matching reads candidates from.
+class IncidentRow(Base):
+    __tablename__ = "incidents"
+    __table_args__ = (Index("ix_incidents_last_seen", "last_seen"), Index("ix_incidents_type", "event_type"))
+
+    incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    event_type: Mapped[str] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(8))
+    date: Mapped[str | None] = mapped_column(String(10))
+    num_sources: Mapped[int] = mapped_column(Integer)
+    num_articles: Mapped[int] = mapped_column(Integer)
+    first_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    payload: Mapped[dict[str, Any]]
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class IncidentMentionRow(Base):
+    __tablename__ = "incident_mentions"
+    __table_args__ = (Index("ix_incident_mentions_incident", "incident_id"),)
+
+    event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(64))
+    article_id: Mapped[str] = mapped_column(String(64))
+
+
+class IncidentKeyRow(Base):
+    __tablename__ = "incident_keys"
+
+    type_group: Mapped[str] = mapped_column(String(32), primary_key=True)
+    day: Mapped[int] = mapped_column(Integer, primary_key=True)
+    country: Mapped[str] = mapped_column(String(8), primary_key=True)
+    incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
 
 
 def exists(url: str) -> bool:

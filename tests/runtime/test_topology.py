@@ -15,8 +15,9 @@ def test_groups_workers_and_ports_derive_from_the_declarations() -> None:
         "articles": ("extractor", "store"),
         "events": ("store",),
     }
-    assert topology.WORKER_NAMES == ("ingest", "extractor", "store")
-    assert len({w.metrics_port for w in topology.WORKERS.values()}) == 3
+    assert topology.OPTIONAL_GROUPS == {"events": ("incidents",)}  # the optional incident stage
+    assert topology.WORKER_NAMES == ("ingest", "extractor", "store", "incidents")
+    assert len({w.metrics_port for w in topology.WORKERS.values()}) == 4
     assert Settings(metrics_port=None).metrics_port_for("store") == topology.STORE.metrics_port
 
 
@@ -24,7 +25,7 @@ def test_keys_share_the_prefix() -> None:
     keys = Settings(stream_prefix="p:").keys
     names = [keys.urls, keys.articles, keys.events, keys.dead, keys.topic("protest"), keys.seen,
              keys.fingerprints, keys.feeds, keys.feed_entries("f"), keys.lease("f"), keys.host("h"),
-             keys.robots("o")]  # fmt: skip
+             keys.robots("o"), keys.incidents, keys.incident_lock("assault", 1)]  # fmt: skip
     assert all(n.startswith("p:") for n in names) and len(set(names)) == len(names)
     assert keys.short(keys.topic("protest")) == "events.protest"
 

@@ -8,14 +8,10 @@ from typing import Any
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, inspect, text
+from sqlalchemy import Connection, text
 
 from services.store import db
 from tests.store.test_db import make_article
-
-
-def _indexes(connection: Connection) -> set[str]:
-    return {ix["name"] for ix in inspect(connection).get_indexes("events") if ix["name"]}
 
 
 def _diff(connection: Connection) -> list[Any]:
@@ -49,12 +45,12 @@ async def test_a_database_at_the_previous_revision_is_upgraded_keeping_its_rows(
         await db.upgrade(engine, previous)
         assert await db.current_revision(engine) == previous
         async with engine.connect() as conn:
-            assert "ix_events_stored_at" not in await conn.run_sync(_indexes)
+            assert await conn.run_sync(_diff) != []  # the head revision's changes are missing
         await db.upsert_articles(engine, [make_article(1), make_article(2)])
         await db.upgrade(engine)
         assert await db.current_revision(engine) == db.head_revision()
         async with engine.connect() as conn:
-            assert "ix_events_stored_at" in await conn.run_sync(_indexes)
+            assert await conn.run_sync(_diff) == []
         assert (await db.counts(engine))["articles"] == 2
     finally:
         await engine.dispose()
