@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from schemas import Actor, IncidentMention, Location
 
@@ -78,6 +79,7 @@ _SAME_AS = {
 _SUFFIX = re.compile(r"(?:ing|ed|es|s|e)$")
 
 
+@lru_cache(maxsize=65536)
 def stem(word: str) -> str:
     """A light stem: -ing, -ed, -es, -s, -e and a doubled final consonant removed from longer words."""
     if len(word) > 4 and not word.endswith("ss"):
@@ -87,6 +89,7 @@ def stem(word: str) -> str:
     return _SAME_AS.get(word, word)
 
 
+@lru_cache(maxsize=65536)
 def _number(word: str) -> str | None:
     if word in _NUMBER_WORDS:
         return _NUMBER_WORDS[word]
@@ -123,8 +126,13 @@ def place_words(location: Location | None) -> set[str]:
     """The words naming a place, left out of evidence similarity: the place is compared on its own."""
     if location is None:
         return set()
-    names = [location.text, location.name or "", location.admin1 or "", location.country_name or ""]
-    return {w for name in names for w in words(name)}
+    names = (location.text, location.name or "", location.admin1 or "", location.country_name or "")
+    return {w for name in names for w in _name_words(name)}
+
+
+@lru_cache(maxsize=16384)
+def _name_words(name: str) -> frozenset[str]:
+    return words(name)
 
 
 def day_range(

@@ -20,6 +20,7 @@ import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from schemas import Location
 from services.incidents.features import Features
@@ -66,6 +67,7 @@ class MatchConfig:
         return event_type
 
 
+@lru_cache(maxsize=16384)
 def _norm(name: str | None) -> str:
     if not name:
         return ""
