@@ -187,3 +187,16 @@ def test_named_groups_are_not_places() -> None:
     state = ArticleState(None)
     doc, mentions = _parsed("Hamas fighters attacked a post.")
     assert pick_location(doc, [doc[2]], mentions, state) is None
+
+
+def test_a_name_the_gazetteer_lacks_takes_its_parent() -> None:
+    (village, _) = places("gunmen attacked a camp in Zorgowani , in the Mopti region", NO_CONTEXT)
+    assert (village.name, village.admin1, village.country) == ("Zorgowani", "Mopti", "MLI")
+    assert places("talks with Zorgowani went well", NO_CONTEXT) == []
+
+
+def test_regions_are_shown_as_their_towns_spell_them() -> None:
+    (region,) = places("shelling hit Siem Reap province", Counter({"KHM": 1}))
+    assert (region.name, region.precision) == ("Siem Reap", "admin1")
+    (town,) = places("a blast in Ganja", Counter({"AZE": 1}))
+    assert town.admin1 and town.admin1.isascii()

