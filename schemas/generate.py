@@ -1,4 +1,5 @@
-"""Writes the JSON Schema files of the message models into schemas/jsonschema/.
+"""Writes the JSON Schema files of the message models into schemas/jsonschema/, and the AsyncAPI
+document of the streams into schemas/asyncapi.json.
 
 python -m schemas.generate
 """
@@ -26,6 +27,10 @@ def main() -> None:
     for filename, text in render().items():
         (SCHEMA_DIR / filename).write_text(text, encoding="utf-8")
         print(SCHEMA_DIR / filename)
+    from schemas import asyncapi
+
+    asyncapi.ASYNCAPI_FILE.write_text(asyncapi.render(), encoding="utf-8")
+    print(asyncapi.ASYNCAPI_FILE)
 
 
 if __name__ == "__main__":

@@ -118,6 +118,14 @@ class Settings(BaseSettings):
         default_factory=list, description="JSON list of languages ingest keeps; empty: all"
     )
 
+    # HTTP API (newswire serve)
+    api_host: str = Field(default="127.0.0.1", description="where `newswire serve` listens")
+    api_port: int = Field(default=8080, ge=0, le=65535, description="port of `newswire serve`")
+    api_keys: SecretStr | None = Field(default=None, description="comma-separated; unset: no key needed")
+    api_cors_origins: list[str] = Field(default_factory=list, description='JSON list, e.g. ["*"]')
+    api_client_queue: int = Field(default=1000, ge=1, description="/stream entries buffered per client")
+    api_heartbeat_s: float = Field(default=15.0, gt=0, description="/stream heartbeat comment interval")
+
     # extraction
     extractor_engine: str = Field(default="rules", description="the extraction engine")
     extract_languages: list[str] = Field(
@@ -201,6 +209,11 @@ class Settings(BaseSettings):
     @classmethod
     def _upper_level(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    def api_key_list(self) -> list[str]:
+        if self.api_keys is None:
+            return []
+        return [k.strip() for k in self.api_keys.get_secret_value().split(",") if k.strip()]
 
     @property
     def keys(self) -> Keys:

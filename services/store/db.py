@@ -16,7 +16,20 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import JSON, Connection, DateTime, Index, Integer, String, Text, event, func, select, text
+from sqlalchemy import (
+    JSON,
+    Connection,
+    DateTime,
+    Float,
+    Index,
+    Integer,
+    String,
+    Text,
+    event,
+    func,
+    select,
+    text,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
@@ -55,11 +68,25 @@ class ArticleRow(Base):
 
 
 class EventRow(Base):
+    """An event: its payload, plus the columns the query API filters and sorts on (with their indexes).
+
+    Listing is newest first by `occurred_at` (the event's time, else its publication time, else when it
+    was first stored) then `event_id`: every filter index ends with those two so a filtered first page
+    is an index range read.
+    """
+
     __tablename__ = "events"
     __table_args__ = (
         Index("ix_events_article", "article_id"),
         Index("ix_events_type", "event_type"),
         Index("ix_events_stored_at", "stored_at"),
+        Index("ix_events_occurred", "occurred_at", "event_id"),
+        Index("ix_events_type_occurred", "event_type", "occurred_at", "event_id"),
+        Index("ix_events_country_occurred", "country", "occurred_at", "event_id"),
+        Index("ix_events_actor_country_occurred", "actor_country", "occurred_at", "event_id"),
+        Index("ix_events_recipient_country_occurred", "recipient_country", "occurred_at", "event_id"),
+        Index("ix_events_updated", "updated_at", "event_id"),
+        Index("ix_events_killed_occurred", "killed", "occurred_at", "event_id"),
     )
 
     event_id: Mapped[str] = mapped_column(String(64), primary_key=True)
@@ -69,6 +96,16 @@ class EventRow(Base):
     evidence: Mapped[str] = mapped_column(Text)
     payload: Mapped[dict[str, Any]]
     stored_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    mode: Mapped[str | None] = mapped_column(String(32))
+    country: Mapped[str | None] = mapped_column(String(3))
+    actor_country: Mapped[str | None] = mapped_column(String(3))
+    recipient_country: Mapped[str | None] = mapped_column(String(3))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    killed: Mapped[int | None] = mapped_column(Integer)
+    confidence: Mapped[float | None] = mapped_column(Float)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 # Incidents (services/incidents/db.py reads and writes them): the incident, event → incident, and
@@ -208,15 +245,48 @@ def _article_values(article: Article, now: datetime) -> dict[str, Any]:
     }
 
 
+def _utc(value: datetime | None) -> datetime | None:
+    """UTC, so that SQLite (which stores the wall clock as text) sorts and compares correctly."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def occurred_at(event: Event) -> datetime | None:
+    """When the event happened for sorting and `datetime`: its own time, else its publication time."""
+    return _utc((event.time.start if event.time else None) or event.published_at)
+
+
+def query_columns(event: Event) -> dict[str, Any]:
+    """The columns GET /events filters on, taken from the event (also by migration 0004's backfill)."""
+    where, actor, recipient = event.location, event.actor, event.recipient
+    killed = [q.value for q in event.quantities if q.kind == "killed"]
+    return {
+        "mode": event.mode,
+        "country": where.country if where else None,
+        "actor_country": actor.country if actor else None,
+        "recipient_country": recipient.country if recipient else None,
+        "lat": where.lat if where else None,
+        "lon": where.lon if where else None,
+        "killed": max(killed) if killed else None,
+        "confidence": event.confidence,
+        "occurred_at": occurred_at(event),
+    }
+
+
 def _event_values(event: Event, now: datetime) -> dict[str, Any]:
+    columns = query_columns(event)
     return {
         "event_id": event.event_id,
         "article_id": event.article_id,
         "event_type": event.event_type,
-        "published_at": event.published_at,
+        "published_at": _utc(event.published_at),
         "evidence": event.evidence.text,
         "payload": event.model_dump(mode="json"),
         "stored_at": now,
+        **columns,
+        "occurred_at": columns["occurred_at"] or now,
+        "updated_at": now,
     }
 
 

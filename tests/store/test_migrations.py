@@ -3,14 +3,16 @@ models never drift from the revisions (a new column without a revision fails her
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, insert, text
 
 from services.store import db
+from tests.schemas.test_schemas import make_event
 from tests.store.test_db import make_article
 
 
@@ -47,10 +49,22 @@ async def test_a_database_at_the_previous_revision_is_upgraded_keeping_its_rows(
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) != []  # the head revision's changes are missing
         await db.upsert_articles(engine, [make_article(1), make_article(2)])
+        old = {
+            "event_id": "e1",
+            "article_id": "a1",
+            "event_type": "assault",
+            "evidence": "Russia fired",
+            "payload": make_event().model_dump(mode="json"),
+            "stored_at": datetime(2025, 9, 21, tzinfo=UTC),
+        }
+        async with engine.begin() as conn:  # an event stored by the previous revision's code
+            await conn.execute(insert(db.EventRow.__table__).values(**old))
         await db.upgrade(engine)
         assert await db.current_revision(engine) == db.head_revision()
         async with engine.connect() as conn:
             assert await conn.run_sync(_diff) == []
+            row = (await conn.execute(text("SELECT occurred_at, updated_at, confidence FROM events"))).one()
+        assert row[0] is not None and row[1] is not None and row[2] == 0.9  # filled from the payload
         assert (await db.counts(engine))["articles"] == 2
     finally:
         await engine.dispose()

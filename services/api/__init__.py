@@ -1,0 +1,1 @@
+"""The HTTP API (`newswire serve`): query and export stored events, watch them live, and the events page."""
