@@ -178,7 +178,7 @@ def trigger_actor(
         if own is not None:
             return own, None
     for subject, verb in _clause_subjects(token, statement):
-        if subject.lower_ in {"both", "sides", "nations"} or any(
+        if (subject.lower_ in {"both", "sides", "nations"} and subject.pos_ != "PROPN") or any(
             c.lower_ == "both" for c in subject.children
         ):
             return None, None
@@ -224,4 +224,12 @@ def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | N
                 found = actor_of_tokens(np_core(candidate), state)
                 if found is not None and found.country and (actor is None or found.country != actor.country):
                     return found
+    for token in tokens:  # "demanded that the government end curbs": who is asked
+        if token.pos_ != "VERB":
+            continue
+        for clause in (c for c in token.children if c.dep_ == "ccomp"):
+            subject = subject_of(clause)
+            found = actor_of_tokens(np_core(subject), state) if subject is not None else None
+            if found is not None and found.country and (actor is None or found.country != actor.country):
+                return found
     return None

@@ -25,7 +25,7 @@ from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headlin
 from services.extractor.rules.modes import assault_mode, confidence_of
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
-from services.extractor.rules.relevance import is_background, political_drafts
+from services.extractor.rules.relevance import political_drafts
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.timex import refers_back, resolve_time
 
@@ -180,7 +180,6 @@ class RuleEngine:
             self._remember_speaker(doc, state.memory, state)
         events = fold_headline(events, _headline_index(text, spans))
         infer_attackers(events, state.countries)
-        events = [e for e in events if not is_background(text[slice(*e.sentence)], article.published_at)]
         kept = {id(d) for d in political_drafts([e.draft for e in events])}
         return [self._event(article, e) for e in events if id(e.draft) in kept]
 

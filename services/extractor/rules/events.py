@@ -25,6 +25,7 @@ from services.extractor.rules.arguments import (
     trigger_actor,
     trigger_recipient,
 )
+from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
@@ -242,6 +243,7 @@ def sentence_drafts(
     attached = _attach_quantities(doc, triggers, quantities)
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
     kept = [t for t in kept if not t.background or attached.get(t.i)]
+    kept = [t for t in kept if not dated_in_past(t.token, state.published_at)]
     drafts: list[Draft] = []
     for root in _group(kept, attached):
         members = [root, *root.members]
