@@ -228,8 +228,8 @@ def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | N
         if token.pos_ != "VERB":
             continue
         for clause in (c for c in token.children if c.dep_ == "ccomp"):
-            subject = subject_of(clause)
-            found = actor_of_tokens(np_core(subject), state) if subject is not None else None
+            asked = subject_of(clause)
+            found = actor_of_tokens(np_core(asked), state) if asked is not None else None
             if found is not None and found.country and (actor is None or found.country != actor.country):
                 return found
     return None
