@@ -8,8 +8,9 @@ An event may join an incident only if, against one of its mentions, every gate h
   and so does a time vaguer than a few days;
 - actors not incompatible: for directed types (`incident_directed_types`), not the same pair with the
   roles reversed (a strike and the retaliation for it); a swap or a deal goes both ways;
-- no mention of the same article tells another event: two events of one article join one incident
-  only when their evidence agrees (`incident_same_article_text`, or a shared figure).
+- no placed mention of the same article tells another event: two events of one article join one
+  incident only when their evidence agrees (`incident_same_article_text`, or a shared figure);
+- and the event's place is not different from the incident's own (its most reported place).
 The score then adds how well place, type, actors, mode, evidence words and shared figures agree; the
 event joins the best-scoring incident at or above `incident_threshold`, else it opens a new one.
 """
@@ -37,10 +38,10 @@ class MatchConfig:
     max_span_days: int = 31
     distance_km: float = 15.0
     type_groups: tuple[frozenset[str], ...] = ()
-    threshold: float = 0.45
+    threshold: float = 0.4
     text_weight: float = 1.0
     unknown_place_text: float = 0.1
-    same_article_text: float = 0.3
+    same_article_text: float = 0.2
     vague_time_text: float = 0.4
     directed_types: frozenset[str] = frozenset()
 
@@ -184,11 +185,22 @@ def pair_score(event: Features, mention: Features, cfg: MatchConfig) -> float | 
     )  # fmt: skip
 
 
-def incident_score(event: Features, mentions: Sequence[Features], cfg: MatchConfig) -> float | None:
-    """The best agreement of the event with any mention of the incident (None: it cannot join)."""
+def incident_score(
+    event: Features, mentions: Sequence[Features], cfg: MatchConfig, place: Location | None = None
+) -> float | None:
+    """The best agreement of the event with any mention of the incident (None: it cannot join).
+
+    `place` is the incident's own place: an event placed elsewhere cannot join, even if one of the
+    incident's mentions has no place at all."""
+    if place_agreement(event.location, place, cfg.distance_km) is None:
+        return None
     for mention in mentions:
-        if mention.article_id == event.article_id and not same_story(event, mention, cfg):
-            return None  # one article telling two events apart: they are not one incident
+        if (
+            mention.article_id == event.article_id
+            and mention.location is not None
+            and not same_story(event, mention, cfg)
+        ):
+            return None  # one article telling two placed events apart: they are not one incident
     best: float | None = None
     for mention in mentions:
         s = pair_score(event, mention, cfg)

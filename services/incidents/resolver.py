@@ -28,7 +28,7 @@ def best_candidate(event: Features, candidates: Iterable[Candidate], cfg: MatchC
     best: tuple[float, str] | None = None
     chosen: Candidate | None = None
     for cand in candidates:
-        score = incident_score(event, cand.features, cfg)
+        score = incident_score(event, cand.features, cfg, cand.incident.location)
         if score is None or score < cfg.threshold:
             continue
         key = (score, cand.incident.incident_id)

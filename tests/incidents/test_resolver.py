@@ -128,3 +128,16 @@ def test_number_words_and_wording_variants_meet() -> None:
         "Forty-eight police hurt and twenty dead as both sides swapped prisoners"
     )
     assert words("prisoners exchanged") == words("prisoner exchange")
+
+
+def test_a_placeless_mention_does_not_carry_an_event_from_elsewhere_in() -> None:
+    r = resolver()
+    add_all(
+        r,
+        make_event("a1", "Russian drones hit a Kharkiv power plant"),
+        make_event("a2", "Russian drones hit a power plant overnight", location=None),
+        make_event("a3", "Russian drones hit an Odesa power plant", location=ODESA),
+    )
+    assert len(r.incidents) == 2
+    odesa = [i for i in r.incidents.values() if i.location and i.location.name == "Odesa"]
+    assert len(odesa) == 1 and odesa[0].num_mentions == 1
