@@ -200,3 +200,28 @@ def test_regions_are_shown_as_their_towns_spell_them() -> None:
     assert (region.name, region.precision) == ("Siem Reap", "admin1")
     (town,) = places("a blast in Ganja", Counter({"AZE": 1}))
     assert town.admin1 and town.admin1.isascii()
+
+
+def test_demonyms_are_not_places() -> None:
+    assert places("Thai troops shelled the border", Counter({"THA": 2})) == []
+
+
+def test_an_unknown_spelling_of_a_province_is_found_among_the_article_countries() -> None:
+    (province,) = places("shelling in Oddar Meanchey province", Counter({"KHM": 2, "THA": 2}))
+    assert (province.country, province.precision) == ("KHM", "admin1")
+    assert places("shelling in Oddar Meanchey province", Counter({"FRA": 2}))[0].country != "KHM"
+
+
+def test_a_port_named_after_its_sea_is_the_port() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("A drone struck a building in the Black Sea port of Odesa overnight.")
+    here = pick_location(doc, [doc[2]], mentions, state)
+    assert here is not None and here.name == "Odesa"
+
+
+def test_the_lead_of_a_datelined_story_happens_at_the_dateline() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("TBILISI, Dec 2 (Newswire) - Riot police dispersed protesters on Monday.")
+    trigger = next(t for t in doc if t.text == "dispersed")
+    here = pick_location(doc, [trigger], mentions, state)
+    assert here is not None and (here.name, here.country) == ("Tbilisi", "GEO")

@@ -76,6 +76,10 @@ class Gazetteer:
     country_names: dict[str, str]  # ISO3 -> name
     country_aliases: frozenset[str]  # folded names of countries
     stoplist: frozenset[str]
+    subdivisions: dict[str, list[int]]  # ISO3 -> rows of its admin1 and admin2 units
+
+    def subdivisions_of(self, country: str) -> list[Place]:
+        return [self.by_alias.place(row) for row in self.subdivisions.get(country, [])]
 
 
 @lru_cache(maxsize=200_000)
@@ -119,6 +123,7 @@ def load_gazetteer() -> Gazetteer:
     keys: dict[str, int | tuple[int, ...]] = {}
     names: dict[str, str] = {}
     country_aliases: set[str] = set()
+    subdivisions: dict[str, list[int]] = {}
     path = DATA_DIR / "gazetteer.tsv"
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
@@ -133,6 +138,8 @@ def load_gazetteer() -> Gazetteer:
             if fields[2] == "country":
                 names[fields[3]] = fields[1]
                 country_aliases.update(aliases.split("|"))
+            elif fields[2] in {"admin1", "admin2"}:
+                subdivisions.setdefault(fields[3], []).append(row)
             for alias in aliases.split("|"):
                 value = keys.get(alias)
                 keys[alias] = (
@@ -140,4 +147,5 @@ def load_gazetteer() -> Gazetteer:
                 )
     stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
     stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
-    return Gazetteer(AliasIndex(rows, keys), names, frozenset(country_aliases), stoplist)
+    index = AliasIndex(rows, keys)
+    return Gazetteer(index, names, frozenset(country_aliases), stoplist, subdivisions)

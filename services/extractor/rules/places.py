@@ -41,10 +41,13 @@ REGION_WORDS = frozenset(
         "county",
     }
 )
-SETTLEMENT_WORDS = frozenset({"village", "town", "city", "settlement", "hamlet", "township", "suburb"})
+SETTLEMENT_WORDS = frozenset(
+    {"village", "town", "city", "settlement", "hamlet", "township", "suburb", "port", "district"}
+)
 MAX_WORDS = 4
 MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000
+SPELLING_RATIO = 0.8
 
 
 @dataclass(frozen=True)
@@ -134,6 +137,8 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         if found is None:
             if settlement:
                 found = (1, words[i], [])
+            elif (n_unknown := _unknown_region(words, proper, i)) is not None:
+                found = (n_unknown, " ".join(words[i : i + n_unknown]), [])
             elif (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
                 found = (n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), [])
             else:
@@ -184,6 +189,18 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
     return _with_parents(words, mentions)
 
 
+def _unknown_region(words: list[str], proper: list[bool], i: int) -> int | None:
+    """The length of a name the gazetteer lacks before "province/region/district" ("Oddar Meanchey
+    province"): resolution looks it up by spelling among the article's countries' subdivisions.
+    """
+    for n in (1, 2, 3):
+        if i + n >= len(words) or not (words[i + n - 1][:1].isupper() and proper[i + n - 1]):
+            return None
+        if words[i + n].lower() in REGION_WORDS and words[i + n].lower() != "republic":
+            return n
+    return None
+
+
 def _unknown_with_parent(words: list[str], proper: list[bool], i: int) -> int | None:
     """The length of a name the gazetteer lacks that reads as a place: after "in/near/at ..." and
     before ", <place>" or "in <place>" ("an attack in Dioura, in the Segou region"). Kept only when
@@ -231,7 +248,9 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
         if not child.candidates and child is first:  # a village the gazetteer lacks, inside its parent
             around = [q for q in parent.candidates if q.kind in {"admin1", "admin2", "country"}]
             if around:
-                within = max(around, key=lambda q: (REGION_KIND_RANK[q.kind], q.population))
+                within = max(
+                    around, key=lambda q: (q.kind == "country", REGION_KIND_RANK[q.kind], q.population)
+                )
                 out[k] = replace(child, placed=True, parent=within.country, within=within)
             continue
         inside = [p for p in child.candidates if any(_inside(p, q) for q in parent.candidates)]
@@ -239,7 +258,7 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
             parents = [q for q in parent.candidates if any(_inside(p, q) for p in inside)]
             index = k if child is first else k + 1
             out[index] = replace(child, candidates=tuple(inside), placed=True, parent=parents[0].country)
-    return [m for m in out if m.candidates or m.settlement or m.within is not None]
+    return [m for m in out if m.candidates or m.settlement or m.region or m.within is not None]
 
 
 def _score(
@@ -286,10 +305,19 @@ def resolve(
             p for p in candidates if p.country == sentence_admin1.country and p.admin1 == sentence_admin1.name
         ]
         candidates = inside
+    if not candidates and mention.region and not mention.candidates:
+        candidates = _spelled_like(mention.text, context)
     if not candidates:
         if not (mention.settlement or mention.region or mention.within):
             return None
         around = mention.within or sentence_admin1
+        if (
+            around
+            and around.kind == "country"
+            and sentence_admin1
+            and sentence_admin1.country == around.country
+        ):
+            around = sentence_admin1  # "the town of X in Mali's Mopti region"
         country = around.country if around else (context.most_common(1)[0][0] if context else None)
         admin1 = (around.name if around.kind == "admin1" else around.admin1 or None) if around else None
         return Location(
@@ -326,6 +354,19 @@ def resolve(
         geonames_id=best.geonames_id,
         precision=precision,
     )
+
+
+def _spelled_like(text: str, context: Counter[str]) -> list[Place]:
+    """Subdivisions of the article's three main countries spelled like `text` ("Oddar Meanchey" for
+    "Otdar Mean Chey"), best first."""
+    gaz = load_gazetteer()
+    key = fold(text)
+    scored = [
+        (SequenceMatcher(None, key, fold(p.name)).ratio(), p)
+        for country, _ in context.most_common(3)
+        for p in gaz.subdivisions_of(country)
+    ]
+    return [p for ratio, p in sorted(scored, key=lambda x: -x[0])[:1] if ratio >= SPELLING_RATIO]
 
 
 def best_admin1(mentions: list[PlaceMention], context: Counter[str]) -> Place | None:

@@ -236,10 +236,13 @@ def _refers_to_a_site(doc: Doc | Span) -> bool:
         if (
             token.lower_ in nouns
             and (token.dep_ == "dobj" or (token.dep_ == "pobj" and token.head.pos_ == "ADP"))
-            and any(_definite(c) for c in token.children)
+            and (token.lower_ in BARE_SITES or any(_definite(c) for c in token.children))
         ):
             return True
     return False
+
+
+BARE_SITES = frozenset({"parliament"})  # "outside parliament": a site without an article
 
 
 def _definite(child: Token) -> bool:
@@ -275,8 +278,9 @@ def pick_location(
 ) -> Location | None:
     """The place of an event: the most specific place of the trigger's own clause, not one that belongs
     to another event word on the way ("in response to attacks in X"); statements (accuse, request, ...)
-    only take a place they were made in or at. An event placed only at a definite site ("in the city",
-    "outside the embassy") takes the article's latest event place, else its dateline.
+    only take a place they were made in or at. The lead of a datelined story without a place takes
+    the dateline's; an event placed only at a definite site ("in the city", "outside the embassy")
+    takes the article's latest event place, else its dateline.
     """
     memory = article_places(state)
     memory.sentences += 1
@@ -308,7 +312,8 @@ def pick_location(
             else ""
         )
         good_prep = float(prep in PLACE_PREPS or m.region)
-        specific = 0.0 if is_country(m) else 1.0 if m.region else 2.0
+        water = any(p.kind == "water" for p in m.candidates)
+        specific = 0.0 if is_country(m) else 1.0 if m.region or water else 2.0
         own = float(m.start in subtree) + float(below and not crossed)
         near = float(hops <= NEAR_HOPS)
         return own, float(m.settlement), near, specific, good_prep, -abs(m.start - triggers[0].i)
@@ -325,6 +330,8 @@ def pick_location(
         location = resolve(mention, context, admin1, memory.regions)
         if location is not None:
             return _remember(memory, location)
-    if statement or own_only or not _refers_to_a_site(doc):
+    if statement or own_only:
         return None
-    return inherited_location(state)
+    if opening and memory.dateline is not None:  # the lead of a datelined story: it happened there
+        return memory.dateline
+    return inherited_location(state) if _refers_to_a_site(doc) else None
