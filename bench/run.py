@@ -76,8 +76,18 @@ def pipeline_set(
             runs = [pipeline.burst(cluster, b, extractor_only=True) for b in batches]
             out["extractor_only"] = best_of(runs, "extractor_articles_per_s")
             out["store_catch_up"] = pipeline.store_catch_up(cluster, [a for b in batches for a in b])
-            runs = [pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}")) for i in range(repeat)]
+            runs, paired = [], []
+            for i in range(repeat):
+                # extraction alone on the same texts just before each burst: the host's speed drifts by
+                # ±15 % over minutes, so a ratio of figures taken seconds apart is the fair one
+                alone = control()["articles_per_s"] if control is not None else None
+                runs.append(pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}")))
+                if alone:
+                    e2e = runs[-1]["articles_per_s"]
+                    paired.append({"alone": alone, "end_to_end": e2e, "ratio": round(e2e / alone, 3)})
             out["end_to_end"] = best_of(runs, "articles_per_s")
+            if paired:
+                out["paired_efficiency"] = paired
             if control is not None:  # the stage alone again, minutes after the first time: the host varies
                 out["extraction_control"] = control()
             if extractors < len(os.sched_getaffinity(0)):
