@@ -163,6 +163,15 @@ def summarise(r: dict[str, Any]) -> dict[str, Any]:
         s["prediction"]["scaled_out"] = predict_scaled(
             x1, one_store["articles_per_s"], scaling, redis_ceiling, one_store["postgres_cpu_ms_per_article"]
         )
+        # the same from CPU per article alone (1000 / ms of CPU: a core each, whatever else runs); an
+        # upper bound for a store replica, which also waits on its database and Redis round trips
+        s["prediction"]["scaled_out_per_core"] = predict_scaled(
+            round(1000 / cpu["extractor"], 2),
+            round(1000 / one_store["store_cpu_ms_per_article"], 1),
+            1.0,
+            redis_ceiling,
+            one_store["postgres_cpu_ms_per_article"],
+        )
     return s
 
 
@@ -277,6 +286,7 @@ def table(r: dict[str, Any]) -> str:
         ),
         ("N extractors (bound)", replicas),
         ("N extractors, stores scaled", _scaled(p.get("scaled_out", []))),
+        ("same, a core each (CPU)", _scaled(p.get("scaled_out_per_core", []))),
         (
             "others' load",
             f"{ex['other_cpu_cores']} cores during extraction, {x1['other_cpu_cores']} / "
