@@ -55,6 +55,11 @@ def _same_actor(a: Actor | None, b: Actor | None, strict: bool) -> bool:
     return a.country == b.country
 
 
+def _compatible_sides(a: Actor | None, b: Actor | None) -> bool:
+    """Sides that may be the same: one unknown, or of one country ("army shells", "the Ethiopian army")."""
+    return a is None or b is None or not a.country or not b.country or a.country == b.country
+
+
 def _counts_conflict(a: Draft, b: Draft) -> bool:
     seen = {(q.kind, q.object): q.value for q in a.quantities}
     return any((q.kind, q.object) in seen and seen[(q.kind, q.object)] != q.value for q in b.quantities)
@@ -111,7 +116,7 @@ def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> lis
                 for e in events
                 if e.sentence_index > headline_index
                 and e.draft.event_type == head.event_type
-                and _same_actor(head.actor, e.draft.actor, strict=False)
+                and _compatible_sides(head.actor, e.draft.actor)
                 and (
                     head.location is None
                     or e.draft.location is None

@@ -20,6 +20,10 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
+MONTHS = frozenset(
+    "january february march april may june july august september october november december "
+    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+)
 TIME_UNITS = frozenset(
     {
         "second",
@@ -172,6 +176,8 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
         after = "".join(w.lower() for w in words[i + 1 : i + 5]) if count is not None else ""
         if after.startswith(("-year-old", "year-old", "-years-old", "-month-old", "-day-old")):
             count = None  # an age ("a 65-year-old man"), not a count
+        if i > 0 and doc[i - 1].lower_.rstrip(".") in MONTHS:
+            count = None  # a date ("March 3"), not a count
         if count is None or (i + 1 < len(doc) and doc[i + 1].lower_ in {"of"} and token.lower_ == "one"):
             i += 1
             continue

@@ -1,0 +1,101 @@
+"""What counts as a political event: the participant gate, history, role actors, datelines and headlines."""
+
+from __future__ import annotations
+
+from schemas import Event
+from services.extractor.rules import RuleEngine
+from services.extractor.rules.dateline import dateline_country
+from tests.extractor.helpers import PUBLISHED, make_article
+
+
+def extract(engine: RuleEngine, text: str) -> list[Event]:
+    return engine.extract(make_article(text, PUBLISHED))
+
+
+def test_everyday_uses_of_event_verbs_are_no_events(engine: RuleEngine) -> None:
+    texts = [
+        "The recipe only requires four main ingredients: eggs, milk, butter and cheese.",
+        "He signed with the Angels on a ten-year contract last winter, his agent said.",
+        "Insist on an in-person interview or a video call before you accept any job offer.",
+        "The quarterback threw a 41-yard strike to his receiver near the end of the first half.",
+        "The singer hit back at a fan who threw a bottle at her during the show on Saturday.",
+        "She asked why the companies were based there and not elsewhere.",
+    ]
+    for text in texts:
+        assert extract(engine, text) == [], text
+
+
+def test_political_participants_keep_their_events(engine: RuleEngine) -> None:
+    events = extract(
+        engine, "Amnesty International demanded that the Sudanese government end curbs on the press."
+    )
+    requests = [e for e in events if e.event_type == "request"]
+    assert requests and requests[0].recipient is not None and requests[0].recipient.country == "SDN"
+    events = extract(
+        engine, "The United Nations on Tuesday rejected a call to deploy peacekeepers in the region."
+    )
+    assert [e.event_type for e in events] == ["reject"]
+    assert events[0].actor is not None and events[0].actor.country == "IGO"
+
+
+def test_victims_counted_at_a_named_place_are_an_assault_without_a_named_attacker(engine: RuleEngine) -> None:
+    events = extract(
+        engine, "Four people were killed in Kandahar on Monday when a bomb exploded at a market."
+    )
+    assert [e.event_type for e in events] == ["assault"]
+    assert (events[0].quantities[0].kind, events[0].quantities[0].value) == ("killed", 4)
+
+
+def test_history_dated_by_a_past_year_is_background(engine: RuleEngine) -> None:
+    events = extract(
+        engine, "Britain expelled 23 Russian diplomats in 2018 after the poisoning of a former spy."
+    )
+    assert events == []
+    # a year inside another clause does not date the event itself
+    text = "Libya has offered to hand over to Britain two men suspected of blowing up a plane in 1988."
+    assert [e.event_type for e in extract(engine, text)] == ["agree"]
+
+
+def test_role_actors_take_the_country_where_they_act(engine: RuleEngine) -> None:
+    text = (
+        "KABUL, March 3 (Agency) - Police detained 40 protesters in Kabul on Sunday, officials said. "
+        "The junta dismissed the reports as fabricated."
+    )
+    events = extract(engine, text)
+    by_type = {e.event_type: e for e in events}
+    assert by_type["coerce"].actor is not None and by_type["coerce"].actor.country == "AFG"
+    assert by_type["reject"].actor is not None and by_type["reject"].actor.country == "AFG"
+
+
+def test_possessive_forces_belong_to_the_subject_above(engine: RuleEngine) -> None:
+    events = extract(
+        engine, "India said its forces struck nine sites in Pakistan on Wednesday, killing 26 people."
+    )
+    assaults = [e for e in events if e.event_type == "assault"]
+    assert assaults and assaults[0].actor is not None and assaults[0].actor.country == "IND"
+
+
+def test_dateline_gives_the_home_country() -> None:
+    assert (
+        dateline_country("Headline\n\nGOMA, Democratic Republic of Congo, Jan 28 (Agency) - Text.") == "COD"
+    )
+    assert dateline_country("Headline\n\nNAIROBI, May 2 (Agency) - Text.") == "KEN"
+    assert dateline_country("Headline\n\nNo dateline in this article.") is None
+
+
+def test_headline_folds_into_the_body_event(engine: RuleEngine) -> None:
+    text = (
+        "Army shells kill 12 in border town\n\n"
+        "The Ethiopian army shelled the town of Humera on Tuesday, killing 12 civilians, residents said."
+    )
+    assaults = [e for e in extract(engine, text) if e.event_type == "assault"]
+    assert len(assaults) == 1
+    assert assaults[0].evidence.text.startswith("The Ethiopian army")
+    assert ("killed", 12) in {(q.kind, q.value) for q in assaults[0].quantities}
+
+
+def test_durations_and_years_are_no_counts(engine: RuleEngine) -> None:
+    text = "Rebels seized the town after two days of fighting that killed 30 soldiers in Kidal on Friday."
+    values = {(q.kind, q.value) for e in extract(engine, text) for q in e.quantities}
+    assert ("killed", 30) in values
+    assert all(value != 2 for _, value in values)
