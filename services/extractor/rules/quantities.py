@@ -21,8 +21,32 @@ from services.extractor.rules.triggers import NOUN_POS, lemma
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
 MONTHS = frozenset(
-    "january february march april may june july august september october november december "
-    "jan feb mar apr jun jul aug sep sept oct nov dec".split()
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
 )
 TIME_UNITS = frozenset(
     {
