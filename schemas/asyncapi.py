@@ -16,6 +16,7 @@ from typing import Any
 from faststream.redis import RedisBroker
 from faststream.specification import AsyncAPI
 
+from schemas.incident import Incident
 from schemas.messages import Article, DeadLetter, Event, UrlRequest
 from schemas.vocab import EVENT_TYPES
 from services.runtime import topology
@@ -31,6 +32,14 @@ PLAIN = (
     "payload below), and `event_type` beside it; read it with XRANGE/XREAD/XREADGROUP from any "
     "language. Retention: NEWSWIRE_TOPIC_RETENTION_S (default 24 h), capped at NEWSWIRE_TOPIC_MAXLEN "
     "entries, whatever any consumer group acknowledged."
+)
+
+
+PLAIN_INCIDENT = (
+    "Wire format: plain JSON, no envelope. Each entry has the field `incident`, the Incident as JSON "
+    "(the payload below), with `incident_id` and `version` beside it; one entry each time an incident "
+    "is created or changes (at least once: a redelivered event publishes the same version again). "
+    "Retention: NEWSWIRE_TOPIC_RETENTION_S, capped at NEWSWIRE_TOPIC_MAXLEN entries."
 )
 
 
@@ -67,6 +76,13 @@ def asyncapi_document(prefix: str = "newswire:") -> dict[str, Any]:
     for event_type in EVENT_TYPES:
         publish(topology.topic(event_type), Event, f"The events of PLOVER type `{event_type}` only.", PLAIN)
     publish(
+        topology.INCIDENTS,
+        Incident,
+        "Incidents: the same real-world event merged across articles, with every mention, the "
+        "distinct sources and the consolidated figures; written by the optional `incidents` stage.",
+        PLAIN_INCIDENT,
+    )
+    publish(
         topology.DEAD,
         DeadLetter,
         "Messages that could not be processed, with their payload, origin, error "
@@ -78,7 +94,8 @@ def asyncapi_document(prefix: str = "newswire:") -> dict[str, Any]:
         title="newswire",
         version="0.1.0",
         description="Streams of the newswire pipeline: urls → ingest → articles → extractor → events "
-        "and events.<type> → store. Public topics for subscribers: events and events.<type>.",
+        "and events.<type> → store; events → incidents (optional stage) → incidents. Public topics for "
+        "subscribers: events, events.<type> and incidents.",
         schema_version="3.0.0",
     )
     document: dict[str, Any] = spec.to_specification().to_jsonable()

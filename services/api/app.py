@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.api import events, live, params
+from services.api import events, incidents, live, params
 from services.api.access import AccessMiddleware, ApiMetrics
 from services.runtime.connections import connect
 from services.runtime.settings import Settings
@@ -68,6 +68,7 @@ def create_app(settings: Settings, redis_url: str) -> FastAPI:
         redoc_url=None,
     )
     app.include_router(events.router)
+    app.include_router(incidents.router)
 
     @app.exception_handler(params.BadParameter)
     async def bad_parameter(_: Request, exc: params.BadParameter) -> JSONResponse:

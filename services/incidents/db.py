@@ -12,6 +12,7 @@ and made by its migrations (`newswire db upgrade`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
@@ -26,8 +27,27 @@ class StaleIncident(Exception):
     """The incident changed (or was created) since it was read: resolve the event again."""
 
 
+EVIDENCE_CHARS = 20_000  # the mentions' sentences kept for text search (`q`)
+
+
+def _utc(when: datetime | None) -> datetime | None:
+    return None if when is None else when.astimezone(UTC)
+
+
 def _values(incident: Incident) -> dict[str, Any]:
+    where, actor, recipient = incident.location, incident.actor, incident.recipient
+    killed = next((f.value for f in incident.quantities if f.kind == "killed"), None)
+    start = incident.time.start if incident.time is not None else None
+    occurred = start if start is not None and start.tzinfo is not None else incident.first_seen
     return {
+        "mode": incident.mode,
+        "actor_country": actor.country if actor else None,
+        "recipient_country": recipient.country if recipient else None,
+        "lat": where.lat if where else None,
+        "lon": where.lon if where else None,
+        "killed": killed,
+        "occurred_at": _utc(occurred or incident.updated_at),
+        "evidence": "\n".join(m.evidence.text for m in incident.mentions)[:EVIDENCE_CHARS],
         "incident_id": incident.incident_id,
         "version": incident.version,
         "event_type": incident.event_type,

@@ -112,7 +112,14 @@ class EventRow(Base):
 # the (type group, day, country) buckets matching reads candidates from.
 class IncidentRow(Base):
     __tablename__ = "incidents"
-    __table_args__ = (Index("ix_incidents_last_seen", "last_seen"), Index("ix_incidents_type", "event_type"))
+    __table_args__ = (
+        Index("ix_incidents_last_seen", "last_seen"),
+        Index("ix_incidents_type", "event_type"),
+        Index("ix_incidents_occurred", "occurred_at", "incident_id"),
+        Index("ix_incidents_type_occurred", "event_type", "occurred_at", "incident_id"),
+        Index("ix_incidents_country_occurred", "country", "occurred_at", "incident_id"),
+        Index("ix_incidents_updated", "updated_at", "incident_id"),
+    )
 
     incident_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     version: Mapped[int] = mapped_column(Integer)
@@ -125,6 +132,15 @@ class IncidentRow(Base):
     last_seen: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     payload: Mapped[dict[str, Any]]
     updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # what GET /incidents filters and sorts on (revision 0005)
+    mode: Mapped[str | None] = mapped_column(String(32))
+    actor_country: Mapped[str | None] = mapped_column(String(8))
+    recipient_country: Mapped[str | None] = mapped_column(String(8))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    killed: Mapped[int | None] = mapped_column(Integer)
+    occurred_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    evidence: Mapped[str | None] = mapped_column(Text)
 
 
 class IncidentMentionRow(Base):

@@ -41,7 +41,7 @@ async def test_upgrade_from_nothing_reaches_head_and_matches_the_models(database
 
 
 async def test_a_database_at_the_previous_revision_is_upgraded_keeping_its_rows(database_url: str) -> None:
-    previous = previous_revision()
+    previous = "0003"  # before the events' query columns (0004), whose backfill this checks
     engine = db.make_engine(database_url)
     try:
         await db.upgrade(engine, previous)
