@@ -225,3 +225,16 @@ def test_the_lead_of_a_datelined_story_happens_at_the_dateline() -> None:
     trigger = next(t for t in doc if t.text == "dispersed")
     here = pick_location(doc, [trigger], mentions, state)
     assert here is not None and (here.name, here.country) == ("Tbilisi", "GEO")
+
+
+def test_a_village_the_gazetteer_lacks_keeps_its_whole_name() -> None:
+    found = places("fighting near the village of Nerkin Hand in the Syunik province", Counter({"ARM": 2}))
+    assert (found[0].name, found[0].country) == ("Nerkin Hand", "ARM")
+
+
+def test_speaking_to_parliament_does_not_place_an_event() -> None:
+    state = ArticleState(None)
+    first, first_places = _parsed("A spy was poisoned in Salisbury on Sunday.")
+    assert pick_location(first, [first[3]], first_places, state) is not None
+    doc, mentions = _parsed("Britain expelled diplomats, the prime minister told parliament.")
+    assert pick_location(doc, [doc[1]], mentions, state) is None

@@ -135,8 +135,11 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
         found = _lookup(words, i)
         if found is None:
-            if settlement:
-                found = (1, words[i], [])
+            if settlement:  # "the village of Nerkin Hand": the capitalized words that follow
+                n_name = 1
+                while i + n_name < len(words) and n_name < MAX_WORDS and words[i + n_name][:1].isupper():
+                    n_name += 1
+                found = (n_name, " ".join(words[i : i + n_name]), [])
             elif (n_unknown := _unknown_region(words, proper, i)) is not None:
                 found = (n_unknown, " ".join(words[i : i + n_unknown]), [])
             elif (n_unknown := _unknown_with_parent(words, proper, i)) is not None:

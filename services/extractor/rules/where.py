@@ -229,14 +229,21 @@ def site_nouns() -> frozenset[str]:
 
 def _refers_to_a_site(doc: Doc | Span) -> bool:
     """Whether the sentence places something at a definite site ("in the city", "outside the embassy",
-    "reinforcing the area").
+    "reinforcing the area"; not what one speaks to: "told parliament").
     """
     nouns = site_nouns()
+    speech = load_lexicon().cues["speech_verbs"]
     for token in doc:
         if (
             token.lower_ in nouns
-            and (token.dep_ == "dobj" or (token.dep_ == "pobj" and token.head.pos_ == "ADP"))
-            and (token.lower_ in BARE_SITES or any(_definite(c) for c in token.children))
+            and (
+                (token.dep_ == "dobj" and lemma(token.head) not in speech)
+                or (token.dep_ == "pobj" and token.head.pos_ == "ADP")
+            )
+            and (
+                (token.lower_ in BARE_SITES and token.dep_ == "pobj")
+                or any(_definite(c) for c in token.children)
+            )
         ):
             return True
     return False
