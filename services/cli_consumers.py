@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import signal
 import sys
 from typing import Any
 
@@ -35,38 +34,13 @@ def cmd_subscribe(args: argparse.Namespace) -> int:
     return 0
 
 
-def _server_class() -> type:
-    import uvicorn
-
-    class Server(uvicorn.Server):
-        """Stops gracefully on SIGTERM/SIGINT and exits 0, as the workers do (uvicorn would re-raise
-        the signal after its shutdown, ending the process with -15)."""
-
-        def handle_exit(self, sig: int, frame: Any) -> None:
-            if self.should_exit and sig == signal.SIGINT:
-                self.force_exit = True
-            self.should_exit = True
-
-    return Server
-
-
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from services.api.app import create_app
+    from services.api.server import serve_api
     from services.ops.worker import setup_logging
-    from services.runtime.connections import redis_url
 
     settings = Settings()
     setup_logging(settings)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    host = args.host or settings.api_host
-    port = settings.api_port if args.port is None else args.port
-    with redis_url(settings) as url:
-        app = create_app(settings, url)
-        print(f"newswire API on http://{host}:{port}/  (events page at /, API at /events)", flush=True)
-        config = uvicorn.Config(app, host=host, port=port, log_level="warning", access_log=False)
-        _server_class()(config).run()
+    serve_api(settings, args.host, args.port)
     return 0
 
 

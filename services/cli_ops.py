@@ -123,7 +123,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from services.ops.worker import setup_logging
 
     setup_logging(Settings())
-    return run_demo(as_json=args.json)
+    return run_demo(as_json=args.json, serve=args.serve, port=args.port)
 
 
 def add_operational_commands(sub: Any) -> None:
@@ -168,4 +168,6 @@ def add_operational_commands(sub: Any) -> None:
 
     p = sub.add_parser("demo", help="run the bundled sample corpus through the full pipeline, offline")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--serve", action="store_true", help="then serve the events page and API on the results")
+    p.add_argument("--port", type=int, help="with --serve: port (default NEWSWIRE_API_PORT, 8080)")
     p.set_defaults(func=cmd_demo)

@@ -46,7 +46,7 @@ def print_summary(stats: dict[str, Any], events: list[dict[str, Any]]) -> None:
     console.print(f"dead letters: {stats['dead_letters']}")
 
 
-def run_demo(as_json: bool = False) -> int:
+def run_demo(as_json: bool = False, serve: bool = False, port: int | None = None) -> int:
     """Run the demo under `<data dir>/demo` (emptied first), where its database stays afterwards."""
     base_settings = Settings()
     data_dir = base_settings.data_dir / "demo"
@@ -82,9 +82,13 @@ def run_demo(as_json: bool = False) -> int:
             print(how_to_look(database, data_dir))
         else:
             print(json.dumps({**counts, "database": str(database), "sample_events": events}, default=str))
-        return code
     finally:
         site.shutdown()
+    if serve:
+        from services.api.server import serve_api
+
+        serve_api(settings, port=port)
+    return code
 
 
 def how_to_look(database: Path, data_dir: Path) -> str:
@@ -92,5 +96,7 @@ def how_to_look(database: Path, data_dir: Path) -> str:
         f"\nThe demo's database stays at {database}. To look at it:\n"
         f"  NEWSWIRE_DATA_DIR={data_dir} newswire stats\n"
         f"  sqlite3 {database} 'SELECT event_type, count(*) FROM events GROUP BY 1'\n"
-        f"  sqlite3 {database} 'SELECT title, url FROM articles LIMIT 5'"
+        f"  sqlite3 {database} 'SELECT title, url FROM articles LIMIT 5'\n"
+        f"To browse it (events page, map, API at /events): newswire demo --serve, or\n"
+        f"  NEWSWIRE_DATA_DIR={data_dir} newswire serve    # then open http://127.0.0.1:8080/"
     )

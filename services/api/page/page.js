@@ -43,6 +43,7 @@ fetch("/static/vendor/world-atlas/countries-110m.json")
   .then((world) => {
     const countries = topojson.feature(world, world.objects.countries);
     countries.features = countries.features.filter((f) => f.id !== "010"); // Antarctica wraps badly
+    countries.features.forEach(unwrapAntimeridian);
     L.geoJSON(countries, {
       style: { color: "#8aa0b4", weight: 0.6, fillColor: "#ffffff", fillOpacity: 1 },
       interactive: false,
@@ -50,6 +51,30 @@ fetch("/static/vendor/world-atlas/countries-110m.json")
     markerLayer.eachLayer((m) => m.bringToFront());
     document.body.dataset.outline = String(countries.features.length);
   });
+
+// Rings crossing ±180° (Russia, Fiji) would be drawn across the whole map: continue them past 180°.
+function unwrapAntimeridian(feature) {
+  const unwrap = (ring) => {
+    let shift = 0;
+    return ring.map(([lon, lat], i) => {
+      if (i > 0) {
+        const previous = ring[i - 1][0];
+        if (lon - previous > 180) shift -= 360;
+        else if (previous - lon > 180) shift += 360;
+      }
+      return [lon + shift, lat];
+    });
+  };
+  const g = feature.geometry;
+  if (!g) return;
+  if (g.type === "Polygon") g.coordinates = g.coordinates.map(unwrap);
+  if (g.type === "MultiPolygon") g.coordinates = g.coordinates.map((poly) => poly.map(unwrap));
+}
+
+function fitToMarkers() {
+  const points = [...state.markers.values()].map((m) => m.getLatLng());
+  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.6), { maxZoom: 5 });
+}
 
 function addMarker(event) {
   const where = event.location || {};
@@ -78,10 +103,13 @@ function escapeHtml(text) {
 function evidenceHtml(event) {
   const text = (event.evidence && event.evidence.text) || "";
   const spans = [];
-  const mark = (words, cls) => {
+  const letter = /[\p{L}\p{N}]/u;
+  const mark = (words, cls) => { // the first whole-word occurrence
     if (!words) return;
-    const at = text.indexOf(words);
-    if (at >= 0) spans.push([at, at + words.length, cls]);
+    for (let at = text.indexOf(words); at >= 0; at = text.indexOf(words, at + 1)) {
+      const before = text[at - 1] || " ", after = text[at + words.length] || " ";
+      if (!letter.test(before) && !letter.test(after)) { spans.push([at, at + words.length, cls]); return; }
+    }
   };
   (event.quantities || []).forEach((q) => mark(q.text, "quantity-text"));
   ["actor", "recipient", "location"].forEach((k) => mark(event[k] && event[k].text, k));
@@ -204,6 +232,7 @@ async function load() {
     const body = await reply.json();
     if (!reply.ok) throw new Error(`${body.parameter || ""} ${body.detail || reply.status}`);
     body.features.forEach((f) => add(f.properties, false));
+    fitToMarkers();
     refreshSummary(false);
   } catch (err) {
     setStatus(`error: ${err.message}`, "error");
