@@ -46,6 +46,7 @@ class Claim(BaseModel):
 
     value: int = Field(ge=0)
     upper: int | None = None
+    approx: bool = False
     object: str | None = None
     claimant: str | None = None
     source: str | None = None

@@ -2,8 +2,9 @@
 
 Rebuilding from the mentions (instead of patching fields) makes an update idempotent: applying the
 same event twice gives the same incident. Figures follow the default an analyst would publish: per
-count kind, the latest figure of the most authoritative claimant, with every claim kept and the range
-of all claims when they conflict.
+count kind, the latest figure of the most authoritative claimant (an exact figure before an
+approximate one of the same authority: "dozens" is no toll), with every claim kept and the range of
+all claims when they conflict.
 """
 
 from __future__ import annotations
@@ -63,17 +64,20 @@ def mention_of(event: Event) -> IncidentMention:
 
 
 def _claims(mentions: Sequence[IncidentMention]) -> dict[str, list[Claim]]:
-    """Every claim per kind; within one mention only the first figure of a kind counts: the ones after it
-    are breakdowns ("20 people, nine of them children") or other events told in passing."""
+    """Every claim per kind; within one mention only the first figure of a kind counts (the first exact
+    one when there is one: "dozens" is no count): the ones after it are breakdowns ("20 people, nine of
+    them children") or other events told in passing."""
     out: dict[str, list[Claim]] = {}
     for m in mentions:
         first: dict[str, Claim] = {}
         for q in m.quantities:
             claim = Claim(
-                value=q.value, upper=q.upper, object=q.object, claimant=q.claimant or m.claimant,
-                source=m.source, event_id=m.event_id, reported_at=m.published_at,
+                value=q.value, upper=q.upper, approx=q.approx, object=q.object,
+                claimant=q.claimant or m.claimant, source=m.source, event_id=m.event_id,
+                reported_at=m.published_at,
             )  # fmt: skip
-            first.setdefault(q.kind, claim)
+            if q.kind not in first or (first[q.kind].approx and not q.approx):
+                first[q.kind] = claim
         for kind, claim in first.items():
             out.setdefault(kind, []).append(claim)
     return out
@@ -83,9 +87,9 @@ def figures(mentions: Sequence[IncidentMention]) -> list[Figure]:
     out = []
     for kind, claims in sorted(_claims(mentions).items()):
 
-        def rank(c: Claim) -> tuple[int, float, int]:
+        def rank(c: Claim) -> tuple[int, bool, float, int]:
             when = c.reported_at.timestamp() if c.reported_at is not None else 0.0
-            return (authority(c.claimant), when, c.value)
+            return (authority(c.claimant), not c.approx, when, c.value)
 
         best = max(claims, key=rank)
         values = [c.value for c in claims]

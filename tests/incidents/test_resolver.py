@@ -141,3 +141,22 @@ def test_a_placeless_mention_does_not_carry_an_event_from_elsewhere_in() -> None
     assert len(r.incidents) == 2
     odesa = [i for i in r.incidents.values() if i.location and i.location.name == "Odesa"]
     assert len(odesa) == 1 and odesa[0].num_mentions == 1
+
+
+def test_an_exact_figure_wins_over_an_approximate_one_of_the_same_authority() -> None:
+    from schemas import Quantity
+
+    r = resolver()
+    first = make_event("a1", "Police detained 23 people at the Kharkiv rally", event_type="coerce", mode=None)
+    later = make_event(
+        "a2", "Kharkiv rally: police detained dozens", event_type="coerce", mode=None, hours=12
+    )
+    dozens = Quantity(kind="detained", value=24, approx=True, text="dozens", claimant="witnesses")
+    exact = Quantity(kind="detained", value=23, text="23", claimant="witnesses")
+    add_all(
+        r, first.model_copy(update={"quantities": [exact]}), later.model_copy(update={"quantities": [dozens]})
+    )
+    (inc,) = r.incidents.values()
+    (detained,) = inc.quantities
+    assert (detained.value, detained.low, detained.high) == (23, 23, 24)
+    assert [c.approx for c in detained.claims] == [False, True]
