@@ -1,5 +1,6 @@
 // The events page: the map (Leaflet over a bundled world outline, no tiles), a timeline, counts by
-// type and the event list, from GET /events?f=geojson, kept live by GET /stream.
+// type and the event list, from GET /events?f=geojson, kept live by GET /stream; above the list, the
+// incidents (GET /incidents, same filters) with how many distinct sources report each.
 "use strict";
 
 const TYPES = ["agree", "consult", "support", "concede", "cooperate", "aid", "retreat", "request", "accuse",
@@ -206,6 +207,51 @@ function refreshSummary(live) {
   setStatus(`${state.events.size} events${live ? " · live" : ""}`, "ready");
 }
 
+// --- incidents ---------------------------------------------------------------------------------------
+function incidentItem(incident) {
+  const li = document.createElement("li");
+  li.className = "incident";
+  li.dataset.id = incident.incident_id;
+  li.dataset.sources = String(incident.num_sources);
+  const where = incident.location || {};
+  const place = [where.name || where.text, where.country].filter(Boolean).join(", ");
+  const figures = (incident.quantities || []).map((f) => `<span class="figure">${escapeHtml(f.kind)} ${f.value}` +
+    `${f.high > f.low ? ` (${f.low}–${f.high})` : ""}</span>`).join("");
+  const n = incident.num_sources;
+  li.innerHTML = `<div class="head"><span class="type">${escapeHtml(incident.event_type)}</span>` +
+    `<span class="where">${escapeHtml(place)}</span><span class="when">${escapeHtml(incident.date || "")}</span>` +
+    `<span class="sources">${n} source${n === 1 ? "" : "s"}</span></div>` +
+    (figures ? `<div class="figures">${figures}</div>` : "") +
+    `<div class="outlets">${escapeHtml((incident.sources || []).join(" · "))} · ` +
+    `${incident.num_articles} article${incident.num_articles === 1 ? "" : "s"} · v${incident.version}</div>`;
+  return li;
+}
+
+async function loadIncidents() {
+  const query = withKey(filterQuery());
+  query.set("limit", "200");
+  const list = $("incidents");
+  try {
+    const reply = await fetch(`/incidents?${query}`);
+    if (!reply.ok) throw new Error(String(reply.status));
+    const body = await reply.json();
+    // most reported first: what many outlets confirm leads
+    const incidents = body.incidents.sort((a, b) => b.num_sources - a.num_sources);
+    list.innerHTML = "";
+    incidents.forEach((i) => list.append(incidentItem(i)));
+    $("incidents-count").textContent = `(${incidents.length})`;
+  } catch (err) {
+    $("incidents-count").textContent = "(unavailable)";
+  }
+  document.body.dataset.incidents = "loaded";
+}
+
+let incidentsTimer = null;
+function incidentsSoon() { // a live event: its incident changes once the incident stage has seen it
+  clearTimeout(incidentsTimer);
+  incidentsTimer = setTimeout(loadIncidents, 3000);
+}
+
 // --- loading and live updates ------------------------------------------------------------------------
 function add(event, atTop) {
   if (state.events.has(event.event_id)) return false;
@@ -224,6 +270,7 @@ async function load() {
   markerLayer.clearLayers();
   $("events").innerHTML = "";
   setStatus("loading…", "loading");
+  loadIncidents();
   const query = withKey(filterQuery());
   query.set("f", "geojson");
   query.set("limit", "1000");
@@ -248,7 +295,7 @@ function listen() {
   source.onopen = () => refreshSummary(true);
   source.onmessage = (message) => {
     const event = JSON.parse(message.data);
-    if (add(event, true)) refreshSummary(true);
+    if (add(event, true)) { refreshSummary(true); incidentsSoon(); }
   };
   source.addEventListener("reset", () => load()); // entries were trimmed while away: reload
   source.onerror = () => setStatus(`${state.events.size} events · reconnecting`, "ready");
