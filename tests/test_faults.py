@@ -1,24 +1,33 @@
-"""Fault injection on real processes: kill -9 mid-run, a replica that never returns, a Redis restart.
+"""Fault injection on real processes: kill -9 mid-run, a replica that never returns, a Redis restart,
+a database outage, and all of them at once on the whole pipeline (pages in, rows out).
 
 Every article and event must end stored exactly once: the stored ids are compared with the ids a
-clean, in-process run of the same engine gives for the same articles.
+clean, in-process run of the same engine (what `newswire extract` runs) gives for the same articles.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import random
 import signal
+import sqlite3
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from pydantic import SecretStr
 from redis.asyncio import Redis
+from sqlalchemy import select
 
-from schemas import Article, article_id_for, content_hash
-from services.devsite import sample_texts
+from schemas import Article, UrlRequest, article_id_for, content_hash
+from services.devsite import Route, page, page_html, sample_texts, start_site
 from services.extractor.engine import get_engine
+from services.ingest.dedup import canonical_url
+from services.ops.dlq import dead_letters
+from services.ops.submit import submit_urls
 from services.runtime import streams
 from services.runtime.embedded_redis import RedisProcess, free_port
 from services.runtime.settings import Settings
@@ -208,3 +217,117 @@ def test_database_outage_is_caught_up_without_duplicates(
     article_ids, event_ids = asyncio.run(stored_ids(postgres_url))
     assert sorted(article_ids) == sorted(a.article_id for a in articles)
     assert set(event_ids) == expected_event_ids(articles)
+
+
+# --- the whole pipeline, from pages to rows, through every fault at once ---------------------------
+
+BAD_PATHS = ("/missing.html", "/gone.html", "/report.pdf", "/empty.html")
+BAD_HOST_URL = "http://no-such-host.invalid/story.html"
+
+
+def fault_site_routes(n: int) -> dict[str, Route]:
+    """`n` distinct pages of corpus sentences (random picks, so no page is a near-copy of another), and
+    the four bad pages of BAD_PATHS."""
+    from services.extractor.rules.sentences import split_sentences
+
+    pool = sorted(
+        {text[s:e].strip() for text in sample_texts().values() for s, e in split_sentences(text)} - {""}
+    )
+    rng = random.Random(11)
+    now = datetime.now(UTC)
+    routes: dict[str, Route] = {"/robots.txt": page("text/plain", b"User-agent: *\nAllow: /\n")}
+    for i in range(n):
+        paragraphs = [" ".join(rng.sample(pool, 3)) for _ in range(5)]
+        html = page_html(f"Fault report {i}: {paragraphs[0][:50]}", paragraphs, now)
+        routes[f"/story/{i}.html"] = page("text/html; charset=utf-8", html.encode())
+    routes["/missing.html"] = (404, {"Content-Type": "text/html"}, b"<html>gone</html>")
+    routes["/gone.html"] = (410, {"Content-Type": "text/html"}, b"<html>gone for good</html>")
+    routes["/report.pdf"] = page("application/pdf", b"%PDF-1.4 not a page")
+    routes["/empty.html"] = page("text/html", b"<html><body></body></html>")
+    return routes
+
+
+async def stored_articles(database_url: str) -> list[Article]:
+    engine = db.make_engine(database_url)
+    try:
+        async with engine.connect() as conn:
+            rows = (await conn.execute(select(db.ArticleRow.payload, db.ArticleRow.text))).all()
+    finally:
+        await engine.dispose()
+    return [Article.model_validate({**payload, "text": text}) for payload, text in rows]
+
+
+def stored_count(database: Path) -> int:
+    if not database.exists():  # the store has not created it yet
+        return 0
+    with contextlib.closing(sqlite3.connect(database)) as conn:
+        try:
+            return int(conn.execute("SELECT count(*) FROM articles").fetchone()[0])
+        except sqlite3.OperationalError:  # no table yet
+            return 0
+
+
+def wait_stored(database: Path, at_least: int, timeout: float = 300) -> None:
+    deadline = time.monotonic() + timeout
+    while stored_count(database) < at_least:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"fewer than {at_least} articles stored after {timeout}s")
+        time.sleep(0.2)
+
+
+def test_full_fault_run_stores_every_page_once_and_dead_letters_the_bad_urls(
+    settings: Settings, tmp_path: Path
+) -> None:
+    """150 pages and 5 bad URLs through all three workers, with a data dir nobody created, one extractor
+    killed for good, the store killed and restarted, and Redis restarted in the middle."""
+    pages = 150
+    site = start_site(fault_site_routes(pages))
+    server = RedisProcess(tmp_path / "redis", appendonly=True)
+    server.start()
+    data_dir = tmp_path / "not" / "created" / "yet"
+    database = data_dir / "newswire.db"
+    settings = settings.model_copy(
+        update={"redis_url": SecretStr(server.url), "database_url": None, "data_dir": data_dir}
+    )
+    good = [f"{site.base}/story/{i}.html" for i in range(pages)]
+    bad = [site.base + path for path in BAD_PATHS] + [BAD_HOST_URL]
+    env = worker_env(settings)
+    procs = {
+        "ingest": start_worker("ingest", {**env, "NEWSWIRE_CONSUMER": "ingest-a"}),
+        "extractor-a": start_worker("extractor", {**env, "NEWSWIRE_CONSUMER": "extractor-a"}),
+        "extractor-b": start_worker("extractor", {**env, "NEWSWIRE_CONSUMER": "extractor-b"}),
+        "store": start_worker("store", {**env, "NEWSWIRE_CONSUMER": "store-a"}),
+    }
+    try:
+        assert asyncio.run(submit_urls(server.url, settings, good + bad)) == []
+        wait_stored(database, 30)
+        kill9(procs.pop("extractor-a"))  # never comes back: its pending articles must be reclaimed
+        kill9(procs["store"])
+        procs["store"] = start_worker("store", {**env, "NEWSWIRE_CONSUMER": "store-b"})
+        wait_stored(database, 80)
+        server.stop()  # SIGTERM: Redis writes its append-only file
+        time.sleep(1.5)
+        server.start()
+        wait_idle(settings, timeout=600)
+        letters = asyncio.run(dead_letter_urls(settings))
+    finally:
+        codes = stop_all(list(procs.values()))
+        server.stop()
+        site.shutdown()
+    assert codes == [0, 0, 0]
+    article_ids, event_ids = asyncio.run(stored_ids(f"sqlite+aiosqlite:///{database}"))
+    assert sorted(article_ids) == sorted(article_id_for(canonical_url(u)) for u in good)  # each once
+    articles = asyncio.run(stored_articles(f"sqlite+aiosqlite:///{database}"))
+    assert not any(a.duplicate_of for a in articles)
+    assert event_ids and len(event_ids) == len(set(event_ids))
+    assert set(event_ids) == expected_event_ids(articles)  # what offline extraction gives
+    assert sorted(letters) == sorted(bad)
+
+
+async def dead_letter_urls(settings: Settings) -> list[str]:
+    redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+    try:
+        letters = await dead_letters(redis, settings, [])
+    finally:
+        await redis.aclose()
+    return [UrlRequest.model_validate_json(letter.payload).url for _, letter in letters if letter]
