@@ -69,58 +69,70 @@ async def _last_id(redis: Redis, stream: str) -> str:
     return streams.text(info["last-generated-id"])
 
 
+@dataclass
+class _Writer:
+    """Writes the matching events of a subscription and counts them."""
+
+    sub: Subscription
+    out: TextIO
+    written: int = 0
+
+    def emit(self, fields: Mapping[bytes, bytes]) -> None:
+        body, event = _event(fields)
+        if event is None or not self.sub.matches(event):
+            return
+        self.out.write(body + "\n")
+        self.out.flush()
+        self.written += 1
+
+    def done(self) -> bool:
+        return self.sub.count is not None and self.written >= self.sub.count
+
+    def batch(self) -> int:  # read no more than is left to write, so a group keeps nothing pending at exit
+        return 100 if self.sub.count is None else max(1, min(100, self.sub.count - self.written))
+
+
 async def subscribe(redis: Redis, settings: Settings, sub: Subscription, out: TextIO) -> int:
     """Write matching events to `out` until `sub.count` lines (forever without one); returns the lines."""
-    stream = settings.keys.events
-    start = sub.start_id()
-    written = 0
-
-    def emit(body: str, event: dict[str, Any] | None) -> bool:
-        nonlocal written
-        if event is None or not sub.matches(event):
-            return False
-        out.write(body + "\n")
-        out.flush()
-        written += 1
-        return True
-
-    def done() -> bool:
-        return sub.count is not None and written >= sub.count
-
-    def batch() -> int:  # read no more than is left to write, so a group keeps nothing pending at exit
-        return 100 if sub.count is None else max(1, min(100, sub.count - written))
-
+    writer = _Writer(sub, out)
     if sub.group is None:
-        cursor = await _last_id(redis, stream) if start == "$" else start
-        while not done():
-            reply: Any = await redis.xread({stream: cursor}, count=batch(), block=BLOCK_MS)
-            for _, entries in reply or []:
-                for entry_id, fields in entries:
-                    cursor = streams.text(entry_id)
-                    emit(*_event(fields))
-                    if done():
-                        return written
-        return written
+        await _follow(redis, settings.keys.events, sub.start_id(), writer)
+    else:
+        await _follow_group(redis, settings.keys.events, sub.start_id(), sub.group, writer)
+    return writer.written
 
+
+async def _follow(redis: Redis, stream: str, start: str, writer: _Writer) -> None:
+    cursor = await _last_id(redis, stream) if start == "$" else start
+    while not writer.done():
+        reply: Any = await redis.xread({stream: cursor}, count=writer.batch(), block=BLOCK_MS)
+        for _, entries in reply or []:
+            for entry_id, fields in entries:
+                cursor = streams.text(entry_id)
+                writer.emit(fields)
+                if writer.done():
+                    return
+
+
+async def _follow_group(redis: Redis, stream: str, start: str, group: str, writer: _Writer) -> None:
     try:
-        await redis.xgroup_create(stream, sub.group, id=start, mkstream=True)
+        await redis.xgroup_create(stream, group, id=start, mkstream=True)
     except ResponseError as exc:
         if "BUSYGROUP" not in str(exc):
             raise
+    consumer = writer.sub.consumer
     position = "0"  # first what this consumer read and did not acknowledge, then new entries
-    while not done():
+    while not writer.done():
         block = None if position == "0" else BLOCK_MS
-        answer: Any = await redis.xreadgroup(
-            sub.group, sub.consumer, {stream: position}, count=batch(), block=block
-        )
+        count = writer.batch()
+        answer: Any = await redis.xreadgroup(group, consumer, {stream: position}, count=count, block=block)
         entries = [e for _, chunk in answer or [] for e in chunk]
         if position == "0" and not entries:
             position = ">"
             continue
         for entry_id, fields in entries:
             if fields:  # an entry trimmed while pending has no fields left
-                emit(*_event(fields))
-            await redis.xack(stream, sub.group, entry_id)  # after its line is written
-            if done():
-                return written
-    return written
+                writer.emit(fields)
+            await redis.xack(stream, group, entry_id)  # after its line is written
+            if writer.done():
+                return

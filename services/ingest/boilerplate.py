@@ -72,22 +72,31 @@ _CREDIT = re.compile(
     r"©|\(c\) |copyright\b|all rights reserved|사진\s*=)",
     _I,
 )
-_AGENCY = re.compile(r"\b(?:getty images|shutterstock|istock(?:photo)?|alamy|ap photo|afp|epa|reuters|"
-                     r"associated press|picture alliance|dpa|imago)\b", _I)
+_AGENCY = re.compile(
+    r"\b(?:getty images|shutterstock|istock(?:photo)?|alamy|ap photo|afp|epa|reuters|"
+    r"associated press|picture alliance|dpa|imago)\b",
+    _I,
+)
 _READING_TIME = re.compile(
     r"^(?:\d+\s*(?:-| )?min(?:ute)?s?\.? read|reading time|read time|tempo de leitura|temps de lecture|"
-    r"lesezeit|tiempo de lectura|tempo di lettura)\b", _I)
+    r"lesezeit|tiempo de lectura|tempo di lettura)\b",
+    _I,
+)
 _TWEET_ATTRIBUTION = re.compile(r"^[—–-]\s*.{1,80}\(@\w{1,30}\)\s+\w+ \d{1,2}, \d{4}$")
 _TWEET_BODY = re.compile(r"pic\.twitter\.com/\w+|https://t\.co/\w+")
 _BIO = re.compile(
     r"^(?:[A-Z][\w.'’-]+ ){1,3}(?:is|was|has been) (?:an?|the) (?:[\w,-]+ ){0,6}?(?:writer|reporter|editor|"
     r"correspondent|journalist|columnist|contributor|analyst|producer|intern|freelancer|critic|"
-    r"news writer|staff writer)\b")
+    r"news writer|staff writer)\b"
+)
 _COOKIES = re.compile(r"\bcookies?\b.*\b(?:use|accept|consent|opt[- ]out|settings|personali[sz]e)\b", _I)
 _NO_WORDS = re.compile(r"^[\W_]*$")
 _BARE_URL = re.compile(r"^\S*(?:https?://|www\.)\S+$", _I)
-_REPRINT = re.compile(r"\bfor (?:your )?personal,? non-?commercial use\b|\bpresentation-ready copies\b|"
-                      r"\bmay not be (?:published|reproduced|redistributed)|\bnot to be redistributed\b", _I)
+_REPRINT = re.compile(
+    r"\bfor (?:your )?personal,? non-?commercial use\b|\bpresentation-ready copies\b|"
+    r"\bmay not be (?:published|reproduced|redistributed)|\bnot to be redistributed\b",
+    _I,
+)
 
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 _SHORT = 300  # boilerplate lines are short; a long paragraph that mentions "subscribe" is content

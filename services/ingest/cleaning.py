@@ -32,11 +32,25 @@ _STOPWORDS = Path(__file__).with_name("data") / "stopwords.json"
 
 _CANONICAL = ".//link[contains(concat(' ', translate(@rel, 'CANONIL', 'canonil'), ' '), ' canonical ')]/@href"
 _OG_URL = ".//meta[@property='og:url']/@content"
-_LANG = "/html/@lang | /html/@xml:lang | .//meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')" \
+_LANG = (
+    "/html/@lang | /html/@xml:lang | .//meta[translate(@http-equiv, 'CONTENTLAGU', 'contentlagu')"
     "='content-language']/@content | .//meta[@property='og:locale']/@content"
-_STAMP_KEYS = ("article:published_time", "og:published_time", "datepublished", "pubdate", "publishdate",
-               "publish-date", "date", "dc.date", "dc.date.issued", "dcterms.created", "sailthru.date",
-               "parsely-pub-date", "article.published")
+)
+_STAMP_KEYS = (
+    "article:published_time",
+    "og:published_time",
+    "datepublished",
+    "pubdate",
+    "publishdate",
+    "publish-date",
+    "date",
+    "dc.date",
+    "dc.date.issued",
+    "dcterms.created",
+    "sailthru.date",
+    "parsely-pub-date",
+    "article.published",
+)
 _STAMPS = ".//meta[@property or @name or @itemprop]"
 _JSONLD_DATE = re.compile(r'"datePublished"\s*:\s*"([^"]{10,40})"')
 
@@ -124,8 +138,11 @@ def _head_metadata(tree: HtmlElement, url: str | None) -> tuple[str | None, str 
         if re.fullmatch(r"[a-z]{2,3}", code):
             language = code
             break
-    raw = [str(m.get("content", "")) for m in tree.xpath(_STAMPS)
-           if (m.get("property") or m.get("name") or m.get("itemprop") or "").lower() in _STAMP_KEYS]
+    raw = [
+        str(m.get("content", ""))
+        for m in tree.xpath(_STAMPS)
+        if (m.get("property") or m.get("name") or m.get("itemprop") or "").lower() in _STAMP_KEYS
+    ]
     raw += [str(v) for v in tree.xpath(".//time/@datetime")]
     for script in tree.xpath(".//script[@type='application/ld+json']/text()"):
         raw += _JSONLD_DATE.findall(str(script))
@@ -161,9 +178,17 @@ def _stopwords() -> dict[str, frozenset[str]]:
 
 
 # Scripts that name their language (or its most likely one): (language, first char, last char).
-_SCRIPTS = (("ru", "\u0400", "\u04ff"), ("el", "\u0370", "\u03ff"), ("he", "\u0590", "\u05ff"),
-            ("ar", "\u0600", "\u06ff"), ("hi", "\u0900", "\u097f"), ("th", "\u0e00", "\u0e7f"),
-            ("ko", "\uac00", "\ud7af"), ("ja", "\u3040", "\u30ff"), ("zh", "\u4e00", "\u9fff"))
+_SCRIPTS = (
+    ("ru", "\u0400", "\u04ff"),
+    ("el", "\u0370", "\u03ff"),
+    ("he", "\u0590", "\u05ff"),
+    ("ar", "\u0600", "\u06ff"),
+    ("hi", "\u0900", "\u097f"),
+    ("th", "\u0e00", "\u0e7f"),
+    ("ko", "\uac00", "\ud7af"),
+    ("ja", "\u3040", "\u30ff"),
+    ("zh", "\u4e00", "\u9fff"),
+)
 
 
 def detect_language(text: str) -> str | None:

@@ -51,8 +51,9 @@ def canonical_url(url: str) -> str:
     host = (parts.hostname or "").rstrip(".")
     if not _valid_host(host):
         raise ValueError(f"URL without a valid host: {shown}")
-    query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
-                       if not _EXTRA_TRACKERS.match(k)])
+    query = urlencode(
+        [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _EXTRA_TRACKERS.match(k)]
+    )
     # normpath resolves dot segments and repeated slashes, but keeps a leading "//" (POSIX)
     path = posixpath.normpath(parts.path).replace("//", "/") if parts.path not in ("", "/") else "/"
     if parts.path.endswith("/") and not path.endswith("/"):

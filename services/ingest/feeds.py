@@ -78,8 +78,10 @@ _MONTH_NAMES = (
     "jan feb maa apr mei jun jul aug sep okt nov dec"
 )
 _MONTHS = {name: i % 12 + 1 for i, name in enumerate(_MONTH_NAMES.split())}
-_LOOSE_DATE = re.compile(r"(\d{1,2})\.?\s+([^\W\d_]{3,5})\w*\.?\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
-                         r"\s*(?:([+-])(\d{2}):?(\d{2})|GMT|UTC|Z)?")
+_LOOSE_DATE = re.compile(
+    r"(\d{1,2})\.?\s+([^\W\d_]{3,5})\w*\.?\s+(\d{4})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?"
+    r"\s*(?:([+-])(\d{2}):?(\d{2})|GMT|UTC|Z)?"
+)
 
 
 def _loose_date(value: Any) -> datetime | None:
@@ -143,28 +145,46 @@ def _from_feedparser(parsed: Any, data: bytes, url: str) -> ParsedFeed:
         # dict.get: FeedParserDict maps a missing `updated` to `published`, with a DeprecationWarning
         updated = _struct_date(dict.get(e, "updated_parsed")) or _loose_date(dict.get(e, "updated"))
         published = _struct_date(e.get("published_parsed")) or _loose_date(e.get("published"))
-        entries.append(FeedEntry(
-            guid=e.get("id") or link, link=link, title=e.get("title"),
-            published=published or updated,  # RSS 1.0's dc:date reaches feedparser as `updated`
-            updated=updated, summary=e.get("summary"),
-            content_hash=_content_hash(e.get("title"), e.get("summary"), content),
-        ))
+        entries.append(
+            FeedEntry(
+                guid=e.get("id") or link,
+                link=link,
+                title=e.get("title"),
+                published=published or updated,  # RSS 1.0's dc:date reaches feedparser as `updated`
+                updated=updated,
+                summary=e.get("summary"),
+                content_hash=_content_hash(e.get("title"), e.get("summary"), content),
+            )
+        )
     feed = parsed.feed
     error = None
     if not entries:
         exc = parsed.get("bozo_exception")
         version = parsed.get("version") or ""
         html = re.match(rb"\s*(?:<!--.*?-->\s*)*<(?:!doctype html|html)", data[:2048], re.I | re.S)
-        error = ("feed has no entries" if version else "not a feed: the body is an HTML page" if html
-                 else f"not a readable feed: {exc}" if exc else "not a feed: no RSS, RDF or Atom root")
+        error = (
+            "feed has no entries"
+            if version
+            else "not a feed: the body is an HTML page"
+            if html
+            else f"not a readable feed: {exc}"
+            if exc
+            else "not a feed: no RSS, RDF or Atom root"
+        )
     ttl = str(feed.get("ttl") or "").strip()
     ttl_minutes = int(ttl) if ttl.isdigit() else None
     period = str(feed.get("sy_updateperiod") or "").strip().lower()
     if ttl_minutes is None and period in _SY_MINUTES:
         frequency = str(feed.get("sy_updatefrequency") or "1").strip()
         ttl_minutes = _SY_MINUTES[period] // max(1, int(frequency) if frequency.isdigit() else 1)
-    return ParsedFeed(title=feed.get("title"), link=feed.get("link"), entries=entries,
-                      ttl_minutes=ttl_minutes, error=error, **_skips(data))
+    return ParsedFeed(
+        title=feed.get("title"),
+        link=feed.get("link"),
+        entries=entries,
+        ttl_minutes=ttl_minutes,
+        error=error,
+        **_skips(data),
+    )
 
 
 def _skips(data: bytes) -> dict[str, Any]:
@@ -172,8 +192,10 @@ def _skips(data: bytes) -> dict[str, Any]:
     hours_block, days_block = _SKIP_HOURS.search(data), _SKIP_DAYS.search(data)
     hours = re.findall(rb"<hour>\s*(\d{1,2})\s*</hour>", hours_block[1] if hours_block else b"", re.I)
     days = re.findall(rb"<day>\s*([A-Za-z]+)\s*</day>", days_block[1] if days_block else b"", re.I)
-    return {"skip_hours": sorted({int(h) for h in hours if int(h) < 24}),
-            "skip_days": [d.decode("ascii").capitalize() for d in days]}
+    return {
+        "skip_hours": sorted({int(h) for h in hours if int(h) < 24}),
+        "skip_days": [d.decode("ascii").capitalize() for d in days],
+    }
 
 
 def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
@@ -182,7 +204,9 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         doc = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
         return ParsedFeed(error=f"not a readable JSON feed: {exc}")
-    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith("https://jsonfeed.org/version/"):
+    if not isinstance(doc, dict) or not str(doc.get("version", "")).startswith(
+        "https://jsonfeed.org/version/"
+    ):
         return ParsedFeed(error="JSON document is not a JSON Feed (no jsonfeed.org version)")
     entries = []
     for item in doc.get("items") or []:
@@ -192,13 +216,23 @@ def _parse_json_feed(data: bytes, url: str) -> ParsedFeed:
         summary = item.get("summary") or item.get("content_text") or item.get("content_html")
         content = item.get("content_html") or item.get("content_text")
         guid = item.get("id")
-        entries.append(FeedEntry(
-            guid=str(guid) if guid is not None else link, link=link, title=item.get("title"),
-            published=_iso_date(item.get("date_published")), updated=_iso_date(item.get("date_modified")),
-            summary=summary, content_hash=_content_hash(item.get("title"), summary, content),
-        ))
-    return ParsedFeed(title=doc.get("title"), link=doc.get("home_page_url"), entries=entries,
-                      error=None if entries else "JSON feed has no items")
+        entries.append(
+            FeedEntry(
+                guid=str(guid) if guid is not None else link,
+                link=link,
+                title=item.get("title"),
+                published=_iso_date(item.get("date_published")),
+                updated=_iso_date(item.get("date_modified")),
+                summary=summary,
+                content_hash=_content_hash(item.get("title"), summary, content),
+            )
+        )
+    return ParsedFeed(
+        title=doc.get("title"),
+        link=doc.get("home_page_url"),
+        entries=entries,
+        error=None if entries else "JSON feed has no items",
+    )
 
 
 def discover_feeds(html: str | bytes, base_url: str) -> list[str]:

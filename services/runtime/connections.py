@@ -64,6 +64,17 @@ def master_connection_kwargs(url: str) -> dict[str, Any]:
     return kwargs
 
 
+class SentinelMaster(Redis):
+    """The master's client; closing it also closes its connections to the sentinels."""
+
+    sentinel_manager: Sentinel | None = None
+
+    async def aclose(self, close_connection_pool: bool | None = None) -> None:
+        await super().aclose(close_connection_pool)
+        for client in self.sentinel_manager.sentinels if self.sentinel_manager else []:
+            await client.aclose()
+
+
 def connect(url: str, settings: Settings, **client_kwargs: Any) -> Redis:
     """A client of the master: through the sentinels when configured, else straight to `url`."""
     if not settings.redis_sentinels:
@@ -74,7 +85,8 @@ def connect(url: str, settings: Settings, **client_kwargs: Any) -> Redis:
         **master_connection_kwargs(url),
         **client_kwargs,
     )
-    master: Redis = sentinel.master_for(settings.redis_master)
+    master: SentinelMaster = sentinel.master_for(settings.redis_master, redis_class=SentinelMaster)
+    master.sentinel_manager = sentinel
     return master
 
 

@@ -70,31 +70,49 @@ def classify(exc: BaseException, url: str) -> BaseException:
     """The error of the failure model for a database error; `exc` itself when it is none of them."""
     where = database_name(url)
     for item in _chain(exc):
-        state = getattr(item, "sqlstate", None) or getattr(item, "pgcode", None)
-        if isinstance(state, str):
-            if state.startswith(CONFIG_STATES):
-                return DatabaseMisconfigured(f"database {where}: {_first_line(item)}")
-            if state.startswith(DATA_STATES):
-                return BadData(f"the database refused the values: {_first_line(item)}")
-            if state.startswith(DOWN_STATES):
-                return DatabaseDown(f"database {where} unavailable: {_first_line(item)}")
-        if isinstance(item, sqlite3.Error):
-            message = str(item).lower()
-            if any(text in message for text in SQLITE_CONFIG):
-                return DatabaseMisconfigured(f"database {where}: {item}")
-            if any(text in message for text in SQLITE_DOWN):
-                return DatabaseDown(f"database {where} unavailable: {item}")
-            if isinstance(item, sqlite3.IntegrityError | sqlite3.DataError):
-                return BadData(f"the database refused the values: {item}")
+        found = _by_sqlstate(item, where) or _by_sqlite(item, where)
+        if found is not None:
+            return found
     for item in _chain(exc):
-        if isinstance(item, DataError | IntegrityError):
-            return BadData(f"the database refused the values: {_first_line(item)}")
-        if isinstance(item, ConnectionError | TimeoutError):  # refused, reset, aborted; timeouts
-            return DatabaseDown(f"database {where} unavailable: {type(item).__name__}: {item}")
-        if isinstance(item, OSError):
-            return DatabaseDown(f"database {where} unavailable: {type(item).__name__}: {item}")
-        if isinstance(item, OperationalError | InterfaceError):  # the driver's "the database failed us"
-            return DatabaseDown(f"database {where} unavailable: {_first_line(item)}")
+        found = _by_type(item, where)
+        if found is not None:
+            return found
     if isinstance(exc, StatementError) and exc.orig is None:  # a value SQLAlchemy could not bind
         return BadData(f"the database refused the values: {_first_line(exc)}")
     return exc
+
+
+def _by_sqlstate(item: BaseException, where: str) -> BaseException | None:
+    state = getattr(item, "sqlstate", None) or getattr(item, "pgcode", None)
+    if not isinstance(state, str):
+        return None
+    if state.startswith(CONFIG_STATES):
+        return DatabaseMisconfigured(f"database {where}: {_first_line(item)}")
+    if state.startswith(DATA_STATES):
+        return BadData(f"the database refused the values: {_first_line(item)}")
+    if state.startswith(DOWN_STATES):
+        return DatabaseDown(f"database {where} unavailable: {_first_line(item)}")
+    return None
+
+
+def _by_sqlite(item: BaseException, where: str) -> BaseException | None:
+    if not isinstance(item, sqlite3.Error):
+        return None
+    message = str(item).lower()
+    if any(text in message for text in SQLITE_CONFIG):
+        return DatabaseMisconfigured(f"database {where}: {item}")
+    if any(text in message for text in SQLITE_DOWN):
+        return DatabaseDown(f"database {where} unavailable: {item}")
+    if isinstance(item, sqlite3.IntegrityError | sqlite3.DataError):
+        return BadData(f"the database refused the values: {item}")
+    return None
+
+
+def _by_type(item: BaseException, where: str) -> BaseException | None:
+    if isinstance(item, DataError | IntegrityError):
+        return BadData(f"the database refused the values: {_first_line(item)}")
+    if isinstance(item, OSError):  # refused, reset, aborted (ConnectionError); timeouts; no route
+        return DatabaseDown(f"database {where} unavailable: {type(item).__name__}: {item}")
+    if isinstance(item, OperationalError | InterfaceError):  # the driver's "the database failed us"
+        return DatabaseDown(f"database {where} unavailable: {_first_line(item)}")
+    return None

@@ -23,8 +23,10 @@ BODY = " ".join(f"Sentence {i} of the council's report on the flooding of the va
 
 
 def page(body: str, head: str = "", lang: str = ' lang="en"') -> str:
-    return (f"<!DOCTYPE html><html{lang}><head><title>Floods hit the valley</title>{head}</head><body>"
-            f"<article><h1>Floods hit the valley</h1>{body}</article><footer>Contact</footer></body></html>")
+    return (
+        f"<!DOCTYPE html><html{lang}><head><title>Floods hit the valley</title>{head}</head><body>"
+        f"<article><h1>Floods hit the valley</h1>{body}</article><footer>Contact</footer></body></html>"
+    )
 
 
 def _scorer() -> ModuleType:
@@ -60,7 +62,9 @@ def test_metadata_of_a_real_page() -> None:
     assert cleaned.authors == ["MELISSA GOLDIN"]
     assert cleaned.published_at == datetime(2024, 2, 26, 21, 10, 43, 555000, tzinfo=UTC)
     assert (cleaned.sitename, cleaned.language, cleaned.language_detected) == ("AP News", "en", False)
-    assert cleaned.canonical_url and cleaned.canonical_url.startswith("https://apnews.com/article/fact-check-")
+    assert cleaned.canonical_url and cleaned.canonical_url.startswith(
+        "https://apnews.com/article/fact-check-"
+    )
     assert cleaned.image and cleaned.image.startswith("https://")
 
 
@@ -91,10 +95,15 @@ def test_repeated_paragraph_is_kept_once() -> None:
 
 
 def test_boilerplate_lines_are_removed_and_content_kept() -> None:
-    furniture = ["Advertisement", "Sign up for our newsletter", "Share this article",
-                 "Read more: Ten things to know about the floods", "Photo: John Smith/Getty Images",
-                 "Subscribe to our daily briefing and get the news delivered to your inbox.",
-                 "Jane Doe is a senior reporter covering climate for the Daily Example."]
+    furniture = [
+        "Advertisement",
+        "Sign up for our newsletter",
+        "Share this article",
+        "Read more: Ten things to know about the floods",
+        "Photo: John Smith/Getty Images",
+        "Subscribe to our daily briefing and get the news delivered to your inbox.",
+        "Jane Doe is a senior reporter covering climate for the Daily Example.",
+    ]
     body = "".join(f"<p>{line}</p>" for line in [BODY, *furniture, "The council meets again on Monday."])
     cleaned = clean_html(page(body))
     assert cleaned is not None
@@ -105,10 +114,15 @@ def test_boilerplate_lines_are_removed_and_content_kept() -> None:
 
 @pytest.mark.parametrize(
     "line",
-    ["The newsletter industry grew by 30 per cent last year, according to the report, as readers paid more."
-     " Analysts expect subscriptions to keep rising.", "Read the statement in full below.",
-     "More than 100 people were evacuated.", "Share prices fell by 3 per cent on Monday.",
-     "Evan Gershkovich is a reporter for The Wall Street Journal who was detained in Russia in March."],
+    [
+        "The newsletter industry grew by 30 per cent last year, according to the report,"
+        " as readers paid more."
+        " Analysts expect subscriptions to keep rising.",
+        "Read the statement in full below.",
+        "More than 100 people were evacuated.",
+        "Share prices fell by 3 per cent on Monday.",
+        "Evan Gershkovich is a reporter for The Wall Street Journal who was detained in Russia in March.",
+    ],
 )
 def test_content_lines_are_not_boilerplate(line: str) -> None:
     assert not is_boilerplate(line)
@@ -120,24 +134,40 @@ def test_canonical_url_and_declared_or_detected_language() -> None:
     assert cleaned is not None and cleaned.canonical_url == "https://www.example.org/news/floods-2023"
     og_only = clean_html(page(f"<p>{BODY}</p>", '<meta property="og:url" content="https://e.org/a">'))
     assert og_only is not None and og_only.canonical_url == "https://e.org/a"
-    german = " ".join("Der Bericht des Rates über die Überschwemmung ist noch nicht fertig und wird erst"
-                      " im Herbst vorgelegt." for _ in range(6))
+    german = " ".join(
+        "Der Bericht des Rates über die Überschwemmung ist noch nicht fertig und wird erst"
+        " im Herbst vorgelegt."
+        for _ in range(6)
+    )
     detected = clean_html(page(f"<p>{german}</p>", lang=""))
     assert detected is not None and (detected.language, detected.language_detected) == ("de", True)
 
 
 @pytest.mark.parametrize(
     ("text", "lang"),
-    [("Le gouvernement a annoncé que les élections auront lieu dans un mois et que la campagne est ouverte.",
-      "fr"),
-     ("El gobierno anunció que las elecciones serán en un mes y que la campaña ya está abierta para todos.",
-      "es"),
-     ("Il governo ha annunciato che le elezioni si terranno tra un mese e che la campagna è aperta.",
-      "it"),
-     ("O governo anunciou que as eleições serão daqui a um mês e que a campanha já está aberta para todos.",
-      "pt"),
-     ("Правительство объявило, что выборы пройдут через месяц.", "ru"),
-     ("政府宣布选举将在一个月后举行。", "zh")],
+    [
+        (
+            "Le gouvernement a annoncé que les élections auront lieu dans un mois"
+            " et que la campagne est ouverte.",
+            "fr",
+        ),
+        (
+            "El gobierno anunció que las elecciones serán en un mes"
+            " y que la campaña ya está abierta para todos.",
+            "es",
+        ),
+        (
+            "Il governo ha annunciato che le elezioni si terranno tra un mese e che la campagna è aperta.",
+            "it",
+        ),
+        (
+            "O governo anunciou que as eleições serão daqui a um mês"
+            " e que a campanha já está aberta para todos.",
+            "pt",
+        ),
+        ("Правительство объявило, что выборы пройдут через месяц.", "ru"),
+        ("政府宣布选举将在一个月后举行。", "zh"),
+    ],
 )
 def test_detect_language(text: str, lang: str) -> None:
     assert detect_language(text) == lang

@@ -195,4 +195,3 @@ async def _dead_letter_count(url: str, settings: Settings) -> int:
         return int(await redis.xlen(settings.keys.dead))
     finally:
         await redis.aclose()
-

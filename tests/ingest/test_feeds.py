@@ -15,8 +15,13 @@ FEEDS = Path(__file__).parents[2].parent / "shared" / "benchmarks" / "feeds"
 needs_feeds = pytest.mark.skipif(not FEEDS.is_dir(), reason=f"shared feed benchmark not found at {FEEDS}")
 FEED_FILES = sorted(FEEDS.glob("*.xml")) if FEEDS.is_dir() else []
 # grep counts of <item>/<entry> from the benchmark README (upper bounds where it says "~")
-MIN_ENTRIES = {"golem.de": 40, "theguardian-us": 55, "lanacion.com.ar": 100, "science-mag": 60,
-               "heise.de": 60}
+MIN_ENTRIES = {
+    "golem.de": 40,
+    "theguardian-us": 55,
+    "lanacion.com.ar": 100,
+    "science-mag": 60,
+    "heise.de": 60,
+}
 
 
 @needs_feeds
@@ -63,7 +68,9 @@ def test_foreign_language_rfc822_dates_are_read() -> None:
     uol = parse_feed((FEEDS / "uol-noticias_rss2_no-xml-decl_latin1.xml").read_bytes(), "https://u.br/")
     # "Seg, 24 Set 2018 19:42:40 -0300"
     assert uol.entries[0].published == datetime(2018, 9, 24, 22, 42, 40, tzinfo=UTC)
-    messaggero = parse_feed((FEEDS / "ilmessaggero.it_rss2_1item_no-xml-decl.xml").read_bytes(), "https://m.it/")
+    messaggero = parse_feed(
+        (FEEDS / "ilmessaggero.it_rss2_1item_no-xml-decl.xml").read_bytes(), "https://m.it/"
+    )
     assert messaggero.entries[0].published == datetime(2022, 11, 15, 23, 38, 15, tzinfo=UTC)
 
 
@@ -83,9 +90,11 @@ def test_quirky_feeds_and_channel_fields() -> None:
 
 def test_changed_entry_changes_the_content_hash() -> None:
     def feed(summary: str) -> bytes:
-        return (f'<rss version="2.0"><channel><title>t</title><ttl>30</ttl><skipHours><hour>0</hour>'
-                f"<hour>23</hour></skipHours><skipDays><day>Sunday</day></skipDays><item><title>A</title>"
-                f"<link>/a</link><description>{summary}</description></item></channel></rss>").encode()
+        return (
+            f'<rss version="2.0"><channel><title>t</title><ttl>30</ttl><skipHours><hour>0</hour>'
+            f"<hour>23</hour></skipHours><skipDays><day>Sunday</day></skipDays><item><title>A</title>"
+            f"<link>/a</link><description>{summary}</description></item></channel></rss>"
+        ).encode()
 
     first, second = parse_feed(feed("one"), "https://e.org/rss"), parse_feed(feed("two"), "https://e.org/rss")
     assert first.entries[0].content_hash != second.entries[0].content_hash
@@ -95,8 +104,10 @@ def test_changed_entry_changes_the_content_hash() -> None:
 
 def test_billion_laughs_is_refused_quickly() -> None:
     lols = "".join(f'<!ENTITY lol{i} "{f"&lol{i - 1};" * 10}">' for i in range(1, 10))
-    bomb = (f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">{lols}]>'
-            '<rss version="2.0"><channel><title>&lol9;</title><item><title>x</title></item></channel></rss>')
+    bomb = (
+        f'<?xml version="1.0"?><!DOCTYPE rss [<!ENTITY lol0 "lol">{lols}]>'
+        '<rss version="2.0"><channel><title>&lol9;</title><item><title>x</title></item></channel></rss>'
+    )
     feed = parse_feed(bomb.encode(), "https://e.org/rss")
     assert not feed.entries
     assert feed.error and "entit" in feed.error
@@ -112,9 +123,11 @@ def test_oversized_empty_and_non_feed_bodies_give_errors() -> None:
 
 
 def test_json_feed() -> None:
-    body = (b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "home_page_url": "https://j.org/",'
-            b'"items": [{"id": "7", "url": "/posts/7", "title": "Seven", "content_text": "Body",'
-            b'"date_published": "2024-03-01T10:00:00+01:00"}]}')
+    body = (
+        b'{"version": "https://jsonfeed.org/version/1.1", "title": "J", "home_page_url": "https://j.org/",'
+        b'"items": [{"id": "7", "url": "/posts/7", "title": "Seven", "content_text": "Body",'
+        b'"date_published": "2024-03-01T10:00:00+01:00"}]}'
+    )
     feed = parse_feed(body, "https://j.org/feed.json")
     assert feed.error is None and feed.title == "J"
     entry = feed.entries[0]
@@ -125,24 +138,32 @@ def test_json_feed() -> None:
 
 
 def test_discover_feeds_resolves_alternate_links() -> None:
-    page = (b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
-            b'<link rel="alternate" type="application/feed+json" href="feed.json">'
-            b'<link rel="stylesheet" href="/s.css"></head><body><p>Hello</p></body></html>')
+    page = (
+        b'<html><head><link rel="alternate" type="application/rss+xml" href="/rss.xml">'
+        b'<link rel="alternate" type="application/feed+json" href="feed.json">'
+        b'<link rel="stylesheet" href="/s.css"></head><body><p>Hello</p></body></html>'
+    )
     assert discover_feeds(page, "https://news.example.org/world/") == [
-        "https://news.example.org/rss.xml", "https://news.example.org/world/feed.json"]
+        "https://news.example.org/rss.xml",
+        "https://news.example.org/world/feed.json",
+    ]
 
 
 def test_parse_sitemap_google_news_index_and_gzip() -> None:
-    news = (b'<?xml version="1.0" encoding="UTF-8"?>'
-            b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-            b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://www.e.org/a/1.html</loc>'
-            b"<news:news><news:title>T</news:title></news:news></url>"
-            b"<url><loc>https://www.e.org/a/2.html</loc></url></urlset>")
+    news = (
+        b'<?xml version="1.0" encoding="UTF-8"?>'
+        b'<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        b'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"><url><loc>https://www.e.org/a/1.html</loc>'
+        b"<news:news><news:title>T</news:title></news:news></url>"
+        b"<url><loc>https://www.e.org/a/2.html</loc></url></urlset>"
+    )
     expected = ["https://www.e.org/a/1.html", "https://www.e.org/a/2.html"]
     assert parse_sitemap(news, "https://www.e.org/news-sitemap.xml") == expected
     assert parse_sitemap(gzip.compress(news), "https://www.e.org/news-sitemap.xml.gz") == expected
-    index = (b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
-             b"<loc>https://www.e.org/sitemap-2024.xml</loc></sitemap></sitemapindex>")
+    index = (
+        b'<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9"><sitemap>'
+        b"<loc>https://www.e.org/sitemap-2024.xml</loc></sitemap></sitemapindex>"
+    )
     assert parse_sitemap(index, "https://www.e.org/sitemap.xml") == ["https://www.e.org/sitemap-2024.xml"]
     assert parse_sitemap(gzip.compress(news), "https://www.e.org/s.xml.gz", max_bytes=100) == []
 
@@ -150,10 +171,15 @@ def test_parse_sitemap_google_news_index_and_gzip() -> None:
 def test_poll_interval_follows_rate_and_publisher_hints() -> None:
     now = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
 
-    def poll(published: list[datetime], ttl: int | None = None, max_age: float | None = None,
-             retry_after: float | None = None) -> float:
-        return next_poll_interval(published, ttl_minutes=ttl, cache_max_age=max_age, retry_after=retry_after,
-                                  now=now)
+    def poll(
+        published: list[datetime],
+        ttl: int | None = None,
+        max_age: float | None = None,
+        retry_after: float | None = None,
+    ) -> float:
+        return next_poll_interval(
+            published, ttl_minutes=ttl, cache_max_age=max_age, retry_after=retry_after, now=now
+        )
 
     hourly = [now - timedelta(hours=h) for h in range(10)]
     assert poll(hourly) == 3600
@@ -166,8 +192,10 @@ def test_poll_interval_follows_rate_and_publisher_hints() -> None:
 
 
 def test_failing_feeds_back_off_exponentially_but_are_never_parked() -> None:
-    waits = [next_poll_interval([], ttl_minutes=None, cache_max_age=None, retry_after=None, errors=n)
-             for n in range(1, 40)]
+    waits = [
+        next_poll_interval([], ttl_minutes=None, cache_max_age=None, retry_after=None, errors=n)
+        for n in range(1, 40)
+    ]
     assert waits[:3] == [600, 1200, 2400]
     assert all(a <= b for a, b in pairwise(waits))
     assert max(waits) == 86_400
