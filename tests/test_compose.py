@@ -21,11 +21,12 @@ from services.ops.stats import collect_stats
 from services.ops.submit import submit_urls
 from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
+from services.runtime.topology import WORKER_NAMES
 from tests.conftest import ROOT
 from tests.pipeline_harness import http_get, start_news_site, wait_idle
 
 pytestmark = pytest.mark.slow
-WORKER_SERVICES = ("ingest", "extractor", "store", "incidents")
+WORKER_SERVICES = WORKER_NAMES
 
 
 def compose() -> dict[str, Any]:
@@ -41,6 +42,10 @@ def test_compose_declares_the_whole_stack() -> None:
     assert "container_name" not in extractor and "ports" not in extractor  # --scale extractor=3 works
     for name in WORKER_SERVICES:
         assert services[name]["command"][:3] == ["newswire", "worker", name]
+        check = services[name]["healthcheck"]["test"]
+        assert (
+            check[0] == "CMD" and "/healthz" in " ".join(check) and "NEWSWIRE_METRICS_PORT" in " ".join(check)
+        )
     prometheus = (ROOT / "deploy" / "prometheus.yml").read_text()
     assert all(f"names: [{name}]" in prometheus for name in WORKER_SERVICES)
     assert (ROOT / "deploy" / "grafana" / "dashboards" / "newswire.json").exists()
@@ -92,6 +97,10 @@ def test_compose_services_run_as_local_processes(
         assert stats["articles"] == 1 and stats["events"] >= 1
         status, _ = http_get(f"http://127.0.0.1:{ports['store']}/healthz")
         assert status == 200
+        for name in WORKER_SERVICES:  # each service's own health check command, as Docker runs it
+            check = services[name]["healthcheck"]["test"][1:]
+            env = {**os.environ, "NEWSWIRE_METRICS_PORT": ports[name]}
+            assert subprocess.run([sys.executable, *check[1:]], env=env, timeout=30).returncode == 0, name
     finally:
         for proc in procs.values():
             proc.send_signal(signal.SIGTERM)

@@ -10,7 +10,7 @@ background loop in `feed_poller`.
 from __future__ import annotations
 
 import asyncio
-import contextlib
+import logging
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -31,6 +31,7 @@ from services.runtime.streams import Output, RedisCommand
 from services.runtime.topology import EXTRACTOR, INGEST, URLS
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 
+log = logging.getLogger(__name__)
 HTML_TYPES = ("text/html", "application/xhtml+xml", "")
 RECENT_FINGERPRINTS = 5000
 # Pages honour a server's Retry-After up to six hours; past that the entry is better dead-lettered
@@ -156,8 +157,11 @@ class Ingestor:
         self, request: UrlRequest, final_url: str, canonical: str, page: CleanedPage
     ) -> list[Output]:
         if page.canonical_url:
-            with contextlib.suppress(ValueError):
+            try:
                 canonical = dedup.canonical_url(page.canonical_url)
+            except ValueError as exc:  # the page's own canonical link is unusable: keep the fetched URL
+                log.info("%s: ignoring its canonical link %r: %s", final_url, page.canonical_url, exc)
+                self.metrics.errors.labels("ingest", "bad-canonical-link").inc()
         article_id = article_id_for(canonical)
         fingerprint = dedup.fingerprint(page.text)
         duplicate_of = await self._near_duplicate(article_id, fingerprint)
@@ -186,16 +190,21 @@ class Ingestor:
         skipped: they cannot match, and must not fail every page fetched until they are trimmed away.
         """
         recent = await self.redis.lrange(self.keys.fingerprints, 0, RECENT_FINGERPRINTS - 1)
+        found, unreadable = None, 0
         for raw in reversed(recent):  # LPUSHed: oldest last
             other_id, _, other_fp = streams.text(raw).partition(" ")
             if other_id == article_id:
                 continue
             try:
                 if dedup.is_near_duplicate(fingerprint, other_fp):
-                    return other_id
+                    found = other_id
+                    break
             except ValueError:
-                continue
-        return None
+                unreadable += 1
+        if unreadable:
+            log.warning("%d recent fingerprints could not be compared (skipped)", unreadable)
+            self.metrics.errors.labels("ingest", "unreadable-fingerprint").inc(unreadable)
+        return found
 
 
 def build_ingest(settings: Settings, metrics: Metrics) -> WorkerSpec:

@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 
 class NewswireError(Exception):
@@ -66,3 +67,17 @@ class RetryPolicy:
         if after is None:
             return backoff
         return max(backoff, min(float(after), self.retry_after_cap_s))
+
+
+Decision = Literal["ack", "dead-letter", "retry", "wait", "stop"]
+
+
+def decide(exc: BaseException, deliveries: int, max_deliveries: int) -> Decision:
+    """What the consumer does with an entry whose handler raised `exc` at delivery `deliveries`."""
+    if isinstance(exc, PermanentError):
+        return "dead-letter"
+    if isinstance(exc, ConfigurationError):
+        return "stop"
+    if isinstance(exc, DependencyUnavailable):
+        return "wait"
+    return "dead-letter" if deliveries >= max_deliveries else "retry"

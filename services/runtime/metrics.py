@@ -5,11 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import logging
 import time
 from collections.abc import Awaitable, Callable
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
+log = logging.getLogger(__name__)
 
 
 class Metrics:
@@ -126,8 +129,9 @@ async def serve_http(host: str, port: int, metrics: Metrics, health: Health) -> 
             )
             writer.write(head.encode() + body)
             await writer.drain()
-        except (TimeoutError, ConnectionError):
-            pass
+        except (TimeoutError, ConnectionError) as exc:  # the client went away or never sent a request
+            log.debug("metrics server: %s from a client", type(exc).__name__)
+            metrics.errors.labels("metrics-http", type(exc).__name__).inc()
         finally:
             writer.close()
             with contextlib.suppress(ConnectionError):
