@@ -31,13 +31,7 @@ from redis.exceptions import RedisError
 
 from schemas import DeadLetter, dead_letter_id_for
 from services.runtime import streams
-from services.runtime.errors import (
-    ConfigurationError,
-    DependencyUnavailable,
-    PermanentError,
-    RetryLater,
-    RetryPolicy,
-)
+from services.runtime.errors import ConfigurationError, RetryLater, RetryPolicy, decide
 from services.runtime.metrics import Health, Metrics
 from services.runtime.settings import Settings
 
@@ -78,17 +72,24 @@ class ReliableConsumer(Generic[M]):
         self.max_deliveries = self.policy.max_deliveries or settings.max_deliveries
         self.on_fatal = on_fatal
         self.in_flight = 0
+        # Entries this consumer is handling right now. A slow handler (longer than reclaim_idle_ms) makes
+        # its own entry look idle: XAUTOCLAIM hands it back to us, and it must not be handled twice.
+        self._handling: set[str] = set()
         self._retry_due: dict[str, float] = {}  # entries this consumer failed → when to try again
         self._outage = 0  # consecutive dependency failures: the wait grows with them, not with deliveries
 
     async def process(self, entry_id: str, body: bytes, deliveries: int) -> None:
         """Handle one entry; never raises. Leaves the entry pending when it should be retried."""
+        if entry_id in self._handling:
+            return
+        self._handling.add(entry_id)
         self.in_flight += 1
         started = time.perf_counter()
         try:
             await self._process(entry_id, body, deliveries)
         finally:
             self.in_flight -= 1
+            self._handling.discard(entry_id)
             self.metrics.duration.labels(self.stream).observe(time.perf_counter() - started)
             self.health.beat()
 
@@ -115,24 +116,24 @@ class ReliableConsumer(Generic[M]):
         self.metrics.messages.labels(self.stream, "ok").inc()
 
     async def _failed(self, entry_id: str, body: bytes, deliveries: int, exc: Exception) -> None:
-        """Apply the failure model to what the handler raised."""
-        if isinstance(exc, PermanentError):
+        """Apply the failure model (errors.decide) to what the handler raised."""
+        decision = decide(exc, deliveries, self.max_deliveries)
+        if decision == "dead-letter":
             await self._dead_letter(entry_id, body, exc, deliveries)
-        elif isinstance(exc, ConfigurationError):
+        elif decision == "stop":
+            assert isinstance(exc, ConfigurationError)
             log.error("%s %s: configuration error: %s", self.stream, entry_id, exc)
             self.metrics.errors.labels(self.stream, "configuration").inc()
             self.health.set("configuration", f"error: {exc}")
             if self.on_fatal is not None:
                 self.on_fatal(exc)
-        elif isinstance(exc, DependencyUnavailable):
+        elif decision == "wait":
             self._outage += 1
             wait = self.policy.dependency_wait(self._outage)
             log.warning("%s %s waits %.1fs for a dependency: %s", self.stream, entry_id, wait, exc)
             self.metrics.errors.labels(self.stream, "dependency").inc()
             self.health.set("dependency", f"unavailable: {exc}")
             self._schedule_retry(entry_id, wait)
-        elif deliveries >= self.max_deliveries:
-            await self._dead_letter(entry_id, body, exc, deliveries)
         else:
             after = exc.after if isinstance(exc, RetryLater) else None
             log.warning("%s %s failed (delivery %d): %s: %s", self.stream, entry_id, deliveries,
@@ -158,8 +159,11 @@ class ReliableConsumer(Generic[M]):
                 valid.append((entry_id, body, self.model.model_validate_json(body)))
             except ValidationError as exc:
                 await self._dead_letter(entry_id, body, exc, 1, reason_type="InvalidMessage")
+        valid = [v for v in valid if v[0] not in self._handling]
         if not valid:
             return
+        ids = {entry_id for entry_id, _, _ in valid}
+        self._handling |= ids
         try:
             outputs = await self.handle_batch([m for _, _, m in valid])
             await self._publish_and_ack([i for i, _, _ in valid], outputs)
@@ -167,6 +171,12 @@ class ReliableConsumer(Generic[M]):
             log.warning("%s: batch of %d failed (%s: %s); handling its entries one by one",
                         self.stream, len(valid), type(exc).__name__, exc)  # fmt: skip
             self.metrics.errors.labels(self.stream, "batch").inc()
+            failed = True
+        else:
+            failed = False
+        finally:
+            self._handling -= ids
+        if failed:
             for entry_id, body, _ in valid:
                 await self.process(entry_id, body, 1)
             return

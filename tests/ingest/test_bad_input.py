@@ -83,6 +83,7 @@ def site() -> Iterator[str]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
+    server.server_close()
 
 
 async def outcomes(settings: Settings) -> tuple[dict[str, str], int]:

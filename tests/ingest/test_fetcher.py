@@ -44,6 +44,7 @@ def server() -> Iterator[str]:
     threading.Thread(target=httpd.serve_forever, daemon=True).start()
     yield f"http://127.0.0.1:{httpd.server_address[1]}"
     httpd.shutdown()
+    httpd.server_close()
 
 
 def make(allow_private: bool = False, allowed: tuple[str, ...] = (), max_bytes: int = 10_000) -> Fetcher:
