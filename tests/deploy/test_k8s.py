@@ -19,7 +19,7 @@ from tests.conftest import ROOT
 K8S = ROOT / "deploy" / "k8s"
 KUBERNETES_VERSION = "1.30.0"
 KEDA_KINDS = {"ScaledObject", "ScaledJob", "TriggerAuthentication", "ClusterTriggerAuthentication"}
-WORKERS = {"ingest": 9101, "extractor": 9102, "store": 9103}
+WORKERS = {"ingest": 9101, "extractor": 9102, "store": 9103, "incidents": 9104}
 
 
 def documents(path: Path) -> list[dict[str, Any]]:
