@@ -206,7 +206,7 @@ async def load(url: str, rows: list[dict[str, Any]]) -> float:
                     await conn.copy_records_to_table(
                         "events", records=records[start : start + 50_000], columns=columns
                     )
-                await conn.execute("ANALYZE events")
+                await conn.execute("VACUUM ANALYZE events")  # as autovacuum would after a bulk load
             finally:
                 await conn.close()
         else:
@@ -276,6 +276,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=15)
     parser.add_argument("--postgres", default=PG_ADMIN, help="admin URL; '' skips PostgreSQL")
     parser.add_argument("--keep", type=Path, help="keep the SQLite file here")
+    parser.add_argument("--only", choices=("sqlite", "postgresql"), help="one database only")
     args = parser.parse_args(argv)
     now = datetime.now(UTC)
     print(f"generating {args.rows:,} events ...", file=sys.stderr)
@@ -284,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"rows": args.rows, "runs": args.runs, "databases": {}}
     with tempfile.TemporaryDirectory() as tmp:
         path = args.keep or Path(tmp) / "bench.db"
-        targets = [("sqlite", f"sqlite+aiosqlite:///{path}", None)]
-        if args.postgres:
+        targets: list[tuple[str, str, str | None]] = []
+        if args.only != "postgresql":
+            targets.append(("sqlite", f"sqlite+aiosqlite:///{path}", None))
+        if args.postgres and args.only != "sqlite":
             name, url = pg_database(args.postgres)
             targets.append(("postgresql", url, name))
         for label, url, pg_name in targets:
@@ -297,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{label}: loaded in {load_s:.0f} s; timing ...", file=sys.stderr)
                 timed = asyncio.run(time_queries(url, args.runs, updated_since))
                 results["databases"][label] = {"load_s": round(load_s, 1), "queries": timed}
+                print(json.dumps({label: results["databases"][label]}), file=sys.stderr)
             finally:
                 if pg_name:
                     asyncio.run(pg_admin(args.postgres, f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)'))
