@@ -123,6 +123,8 @@ def test_one_deployment_per_worker_and_the_api_with_probes_resources_and_setting
         if worker in WORKERS:
             assert served_on == WORKERS[worker] == Settings().metrics_port_for(worker)
             assert "NEWSWIRE_CONSUMER" in env, "each replica needs its own consumer name"
+        else:
+            assert served_on == Settings().api_port
         resources = c["resources"]
         assert {"cpu", "memory"} <= set(resources["requests"]) and "memory" in resources["limits"]
         sources = {next(iter(s)): s[next(iter(s))]["name"] for s in c["envFrom"]}

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import subprocess
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,9 +24,10 @@ from pydantic import SecretStr
 from schemas import Article
 from services.runtime import streams
 from services.runtime.connections import connect
+from services.runtime.embedded_redis import free_port
 from services.runtime.settings import Settings
 from services.runtime.worker import ensure_topology
-from tests.pipeline_harness import start_worker, wait_idle, worker_env
+from tests.pipeline_harness import http_get, start_worker, wait_idle, worker_env
 from tests.runtime.sentinel_servers import SentinelGroup
 from tests.test_cli import newswire
 from tests.test_faults import expected_event_ids, make_articles, stop_all, stored_ids, wait_for_rows
@@ -84,6 +87,20 @@ def wait_for_events(database_url: str, at_least: int, timeout: float = 120) -> N
         time.sleep(0.1)
 
 
+def wait_api_healthy(port: int, timeout: float = 180) -> dict[str, str]:
+    """/healthz once it says ok (the API starts slowly on a busy machine), or its last answer."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            status, body = http_get(f"http://127.0.0.1:{port}/healthz", timeout=5)
+        except OSError:
+            assert time.monotonic() < deadline, f"the API did not answer within {timeout}s"
+            continue
+        if status == 200 or time.monotonic() > deadline:
+            return dict(json.loads(body))
+        time.sleep(0.3)
+
+
 def sentinel_env(settings: Settings) -> dict[str, str]:
     sentinels = {"NEWSWIRE_REDIS_SENTINELS": settings.redis_sentinels, "NEWSWIRE_REDIS_MASTER": MASTER}
     return worker_env(settings, sentinels)
@@ -101,16 +118,22 @@ def test_sentinel_failover_mid_run_loses_nothing_and_stores_nothing_twice(
     assert newswire("init-groups", env=env).returncode == 0
     articles = make_articles(120)
     asyncio.run(publish_replicated(settings, articles))
+    api_port = free_port()
+    api = subprocess.Popen([sys.executable, "-m", "services.cli", "serve", "--port", str(api_port)], env=env)
     procs = [start_worker("extractor", env), start_worker("store", env)]
     try:
+        assert wait_api_healthy(api_port)["redis"] == "ok"
         wait_for_events(database_url, 1)
         extractor_behind = asyncio.run(extractor_lag(settings))
         sentinel_group.kill(old_master)
         sentinel_group.wait_until(lambda: sentinel_group.master_port() != old_master, 60, "a failover")
         wait_for_rows(database_url, len(articles), timeout=240)
         wait_idle(settings, timeout=240)
+        health = wait_api_healthy(api_port)  # the API's client found the new master too
+        status, body = http_get(f"http://127.0.0.1:{api_port}/events?limit=1000")
     finally:
         codes = stop_all(procs)
+        stop_all([api])
     assert codes == [0, 0]
     assert extractor_behind > 0, "the master must die mid-run"
     assert sentinel_group.master_port() == sentinel_group.data_ports[1]
@@ -118,6 +141,8 @@ def test_sentinel_failover_mid_run_loses_nothing_and_stores_nothing_twice(
     assert sorted(article_ids) == sorted(a.article_id for a in articles)
     assert len(event_ids) == len(set(event_ids))
     assert set(event_ids) == expected_event_ids(articles)
+    assert health == {"status": "ok", "database": "ok", "redis": "ok"}
+    assert status == 200 and len(json.loads(body)["events"]) == min(1000, len(event_ids))
     result = newswire("stats", "--json", env=env)  # the CLI finds the new master too
     assert result.returncode == 0, result.stderr
     stats = json.loads(result.stdout)
