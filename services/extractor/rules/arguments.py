@@ -203,6 +203,15 @@ def _possessor_country(subject: Token, state: ArticleState) -> str | None:
     return None
 
 
+def _other_side(found: Actor | None, actor: Actor | None) -> bool:
+    """A recipient: of a country other than the actor's, or named by its role ("the government")."""
+    if found is None:
+        return False
+    if not found.country:
+        return found.sector in ROLE_SECTORS and (actor is None or actor.sector != found.sector)
+    return actor is None or found.country != actor.country
+
+
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
     for subject, _ in _clause_subjects(tokens[0], True)[
         :1
@@ -230,6 +239,6 @@ def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | N
         for clause in (c for c in token.children if c.dep_ == "ccomp"):
             asked = subject_of(clause)
             found = actor_of_tokens(np_core(asked), state) if asked is not None else None
-            if found is not None and found.country and (actor is None or found.country != actor.country):
+            if _other_side(found, actor):
                 return found
     return None

@@ -179,9 +179,11 @@ class RuleEngine:
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
         events = fold_headline(events, _headline_index(text, spans))
-        infer_attackers(events, state.countries)
+        # the gate sees only what the text says: an attacker inferred from the article is no evidence
         kept = {id(d) for d in political_drafts([e.draft for e in events])}
-        return [self._event(article, e) for e in events if id(e.draft) in kept]
+        events = [e for e in events if id(e.draft) in kept]
+        infer_attackers(events, state.countries)
+        return [self._event(article, e) for e in events]
 
     @staticmethod
     def _remember_speaker(doc: Any, memory: PersonMemory, state: ArticleState) -> None:
