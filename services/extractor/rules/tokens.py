@@ -1,0 +1,90 @@
+"""A parsed sentence's token data as plain Python lists, read once per Doc.
+
+spaCy builds a new Token object on every `for t in doc`, `doc[i]`, `.head` and `.children` and looks
+its strings up again on every `.lower_` or `.dep_`; the hot rules (coarse tags, triggers, counts) read
+these lists instead. `token_table(doc)` builds them with one `Doc.to_array` call and keeps them in
+`doc.user_data`, so every rule reading the same sentence shares them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, SENT_START, TAG
+from spacy.tokens import Doc
+
+_KEY = "newswire.tokens"
+_SIGN = 1 << 63
+_WRAP = 1 << 64
+
+
+@dataclass(frozen=True)
+class TokenTable:
+    """Per token i: its text, lower-case form, fine tag, dependency label, head index, children
+    (in document order, as `Token.children`), whether it looks like a number and starts a sentence.
+    `pos` is filled in by postags.set_coarse_pos.
+    """
+
+    text: list[str]
+    lower: list[str]
+    tag: list[str]
+    dep: list[str]
+    head: list[int]
+    children: list[list[int]]
+    like_num: list[bool]
+    sent_start: list[bool]
+    pos: list[str]
+
+    def __len__(self) -> int:
+        return len(self.text)
+
+
+def token_table(doc: Doc) -> TokenTable:
+    """The token table of a parsed Doc (built on first use)."""
+    table = doc.user_data.get(_KEY)
+    if isinstance(table, TokenTable):
+        return table
+    strings = doc.vocab.strings
+    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START]).T.tolist()
+    n = len(doc)
+    # HEAD is the head's offset from the token, stored as an unsigned 64-bit integer
+    head = [i + (h - _WRAP if h >= _SIGN else h) for i, h in enumerate(columns[4])]
+    children: list[list[int]] = [[] for _ in range(n)]
+    for i, h in enumerate(head):
+        if h != i:
+            children[h].append(i)
+    table = TokenTable(
+        text=[strings[h] for h in columns[0]],
+        lower=[strings[h] for h in columns[1]],
+        tag=[strings[h] for h in columns[2]],
+        dep=[strings[h] for h in columns[3]],
+        head=head,
+        children=children,
+        like_num=[bool(v) for v in columns[5]],
+        sent_start=[v == 1 for v in columns[6]],
+        pos=[""] * n,
+    )
+    doc.user_data[_KEY] = table
+    return table
+
+
+def install_sentence_hook(doc: Doc, table: TokenTable) -> None:
+    """Make `Token.sent` a list lookup: spaCy's own scans the whole Doc (`has_annotation`) on every call.
+
+    The span returned is the one spaCy computes: from the nearest sentence start at or before the
+    token to the next sentence start after it.
+    """
+    n = len(table)
+    first = [0] * n
+    after = [n] * n
+    start = 0
+    for i in range(n):
+        if table.sent_start[i]:
+            start = i
+        first[i] = start
+    end = n
+    for i in range(n - 1, -1, -1):
+        after[i] = end
+        if table.sent_start[i]:
+            end = i
+    doc.user_token_hooks["sent"] = lambda token: token.doc[first[token.i] : after[token.i]]
