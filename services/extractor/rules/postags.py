@@ -83,6 +83,7 @@ def coarse_pos(tag: str, dep: str, lower: str) -> str:
 def set_coarse_pos(doc: Doc) -> Doc:
     table = token_table(doc)
     table.pos[:] = [coarse_pos(*t) for t in zip(table.tag, table.dep, table.lower, strict=True)]
+    table.lemma.clear()  # base forms depend on the coarse tags
     if table.pos:
         ids = numpy.array([POS_IDS[p] for p in table.pos], dtype=numpy.uint64)
         doc.from_array([POS], cast(Ints2d, ids.reshape(-1, 1)))

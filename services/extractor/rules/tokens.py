@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, SENT_START, TAG
+from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, TAG
 from spacy.tokens import Doc
 
 _KEY = "newswire.tokens"
@@ -21,8 +21,9 @@ _WRAP = 1 << 64
 @dataclass(frozen=True)
 class TokenTable:
     """Per token i: its text, lower-case form, fine tag, dependency label, head index, children
-    (in document order, as `Token.children`), whether it looks like a number and starts a sentence.
-    `pos` is filled in by postags.set_coarse_pos.
+    (in document order, as `Token.children`), whether it looks like a number and starts a sentence,
+    its coarse tag (as the Doc had it; postags.set_coarse_pos keeps the two in step) and its base form
+    (`lemma`, filled in on first use by triggers.lemmas).
     """
 
     text: list[str]
@@ -34,6 +35,7 @@ class TokenTable:
     like_num: list[bool]
     sent_start: list[bool]
     pos: list[str]
+    lemma: list[str]
 
     def __len__(self) -> int:
         return len(self.text)
@@ -45,7 +47,7 @@ def token_table(doc: Doc) -> TokenTable:
     if isinstance(table, TokenTable):
         return table
     strings = doc.vocab.strings
-    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START]).T.tolist()
+    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS]).T.tolist()
     n = len(doc)
     # HEAD is the head's offset from the token, stored as an unsigned 64-bit integer
     head = [i + (h - _WRAP if h >= _SIGN else h) for i, h in enumerate(columns[4])]
@@ -62,7 +64,8 @@ def token_table(doc: Doc) -> TokenTable:
         children=children,
         like_num=[bool(v) for v in columns[5]],
         sent_start=[v == 1 for v in columns[6]],
-        pos=[""] * n,
+        pos=[strings[h] for h in columns[7]],
+        lemma=[],
     )
     doc.user_data[_KEY] = table
     return table

@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 from spacy.tokens import Doc, Token
 
 from services.extractor.rules.lexicon import TriggerSense, lemma_of, load_lexicon
+from services.extractor.rules.tokens import TokenTable, token_table
 
 NOUN_POS = frozenset({"NOUN", "PROPN"})
+VERB_POS = frozenset({"VERB", "AUX"})
 DEMAND_VERBS = frozenset({"reiterate", "conclude", "insist", "demand"})
 CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "pcomp"})
 
@@ -50,165 +52,193 @@ class Trigger:
 
 
 def lemma(token: Token) -> str:
-    return lemma_of(token.lower_, token.pos_ in NOUN_POS, token.pos_ in {"VERB", "AUX"})
+    pos = token.pos_
+    return lemma_of(token.lower_, pos in NOUN_POS, pos in VERB_POS)
 
 
-def _object_words(token: Token) -> list[str]:
+def lemmas(table: TokenTable) -> list[str]:
+    """The base form of every token of a sentence (as `lemma` gives it), computed once."""
+    if len(table.lemma) != len(table):
+        table.lemma[:] = [
+            lemma_of(low, pos in NOUN_POS, pos in VERB_POS)
+            for low, pos in zip(table.lower, table.pos, strict=True)
+        ]
+    return table.lemma
+
+
+def _object_words(t: TokenTable, i: int) -> list[str]:
     """Lemmas of a verb's or noun's objects: direct objects, compounds, 'of' objects (one level down)."""
+    lem, dep, lower, children = t.lemma, t.dep, t.lower, t.children
     words: list[str] = []
-    for child in token.children:
-        if child.dep_ in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
-            words.append(lemma(child))
-            if child.pos_ == "PROPN" and child.dep_ == "dobj":
+    for child in children[i]:
+        if dep[child] in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
+            words.append(lem[child])
+            if t.pos[child] == "PROPN" and dep[child] == "dobj":
                 words.append("_propn")
-            words.extend(lemma(c) for c in child.children if c.dep_ in {"compound", "conj"})
+            words.extend(lem[c] for c in children[child] if dep[c] in {"compound", "conj"})
             words.extend(
-                lemma(g) for p in child.children if p.lower_ == "of" for g in p.children if g.dep_ == "pobj"
+                lem[g] for p in children[child] if lower[p] == "of" for g in children[p] if dep[g] == "pobj"
             )
-        elif child.dep_ == "prep" and child.lower_ == "of":
-            words.extend(lemma(g) for g in child.children if g.dep_ == "pobj")
+        elif dep[child] == "prep" and lower[child] == "of":
+            words.extend(lem[g] for g in children[child] if dep[g] == "pobj")
     return words
 
 
-def _sense_of(token: Token) -> TriggerSense | None:
+def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
     lex = load_lexicon()
-    word = lemma(token)
-    if token.pos_ in {"VERB", "NOUN"} and word in lex.object_senses:
-        for obj in _object_words(token):
+    word, pos, dep = t.lemma[i], t.pos[i], t.dep[i]
+    if pos in {"VERB", "NOUN"} and word in lex.object_senses:
+        for obj in _object_words(t, i):
             sense = lex.object_senses[word].get(obj)
             if sense is not None:
                 return sense
-    if token.pos_ == "VERB" and word in lex.prep_senses:
+    if pos == "VERB" and word in lex.prep_senses:
         senses = lex.prep_senses[word]
-        for child in token.children:
-            if child.dep_ in {"prep", "prt"} and child.lower_ in senses:
-                return senses[child.lower_]
+        for child in t.children[i]:
+            if t.dep[child] in {"prep", "prt"} and t.lower[child] in senses:
+                return senses[t.lower[child]]
         if "_" in senses:
             return senses["_"]
-    if token.pos_ == "VERB" and token.dep_ != "amod":
+    if pos == "VERB" and dep != "amod":
         return lex.triggers.get((word, "verbs"))
-    if token.pos_ in NOUN_POS and (
-        token.dep_ != "compound" or lemma(token.head) in lex.cues["generic_heads"]
-    ):
+    if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
         if word in lex.modified_nouns:
-            modifiers = {c.lower_ for c in token.children if c.dep_ in {"amod", "compound"}}
+            modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound"}}
             wanted = lex.modified_nouns[word]
             return wanted[1] if modifiers & wanted[0] else None
         return lex.triggers.get((word, "nouns"))
-    if token.pos_ == "ADJ" and token.dep_ in {"acomp", "oprd", "ROOT", "conj", "amod"}:
+    if pos == "ADJ" and dep in {"acomp", "oprd", "ROOT", "conj", "amod"}:
         return lex.triggers.get((word, "adjectives"))
     return None
 
 
-def _phrase_triggers(doc: Doc, used: set[int]) -> list[Trigger]:
+def _phrase_triggers(doc: Doc, t: TokenTable, used: set[int]) -> list[Trigger]:
     lex = load_lexicon()
-    lower = [t.lower_ for t in doc]
+    lower, pos = t.lower, t.pos
     found: list[Trigger] = []
     for i, word in enumerate(lower):
         for phrase in lex.phrases_by_first.get(word, ()):
             n = len(phrase.words)
             if tuple(lower[i : i + n]) != phrase.words or any(k in used for k in range(i, i + n)):
                 continue
-            head = doc[i]
-            if doc[i + n - 1].pos_ in NOUN_POS and head.pos_ in NOUN_POS | {"ADJ"}:
-                head = doc[i + n - 1]  # "hunger strike": the noun phrase's head
-            elif head.pos_ not in {"VERB", "NOUN"}:
-                head = governing_verb(doc[i]) or doc[i]
+            head = i
+            if pos[i + n - 1] in NOUN_POS and pos[i] in NOUN_POS | {"ADJ"}:
+                head = i + n - 1  # "hunger strike": the noun phrase's head
+            elif pos[i] not in {"VERB", "NOUN"}:
+                verb = _governing_verb(t, i)
+                head = i if verb is None else verb
             used.update(range(i, i + n))
-            used.add(head.i)
-            found.append(Trigger(head, phrase.event_type, phrase.mode))
+            used.add(head)
+            found.append(Trigger(doc[head], phrase.event_type, phrase.mode))
     for i, word in enumerate(lower):
         for words, sense in lex.multiword_by_first.get(word, ()):
             n = len(words)
-            if i + n > len(doc) or any(k in used for k in range(i, i + n)):
+            if i + n > len(t) or any(k in used for k in range(i, i + n)):
                 continue
-            if tuple(lower[i : i + n]) == words or tuple(lemma(t) for t in doc[i : i + n]) == words:
+            if tuple(lower[i : i + n]) == words or tuple(t.lemma[i : i + n]) == words:
                 used.update(range(i, i + n))
                 found.append(Trigger(doc[i + n - 1], sense.event_type, sense.mode))
     return found
 
 
 def find_triggers(doc: Doc) -> list[Trigger]:
+    t = token_table(doc)
+    lemmas(t)
     used: set[int] = set()
-    triggers = _phrase_triggers(doc, used)
+    triggers = _phrase_triggers(doc, t, used)
     speech = load_lexicon().cues["speech_verbs"] | DEMAND_VERBS
-    for token in doc:
-        if token.i in used:
+    for i in range(len(t)):
+        if i in used:
             continue
-        sense = _sense_of(token)
+        sense = _sense_of(t, i)
         if sense is not None:
-            triggers.append(Trigger(token, sense.event_type, sense.mode))
+            triggers.append(Trigger(doc[i], sense.event_type, sense.mode))
         elif (  # "X said that Y must do Z": a demand even when Z is no trigger word
-            token.pos_ == "VERB"
-            and token.dep_ in {"ccomp", "conj"}
-            and any(c.dep_ == "aux" and c.lower_ in {"must", "should"} for c in token.children)
-            and lemma(token.head) in speech
+            t.pos[i] == "VERB"
+            and t.dep[i] in {"ccomp", "conj"}
+            and any(t.dep[c] == "aux" and t.lower[c] in {"must", "should"} for c in t.children[i])
+            and t.lemma[t.head[i]] in speech
         ):
-            triggers.append(Trigger(token, "request", None))
+            triggers.append(Trigger(doc[i], "request", None))
     for trigger in triggers:
-        _mark(trigger)
-    return sorted(triggers, key=lambda t: t.i)
+        _mark(trigger, t)
+    return sorted(triggers, key=lambda trigger: trigger.i)
 
 
 def governing_verb(token: Token) -> Token | None:
     """The nearest verb at or above a token."""
-    current = token
+    found = _governing_verb(token_table(token.doc), token.i)
+    return None if found is None else token.doc[found]
+
+
+def _governing_verb(t: TokenTable, i: int) -> int | None:
+    current = i
     for _ in range(8):
-        if current.pos_ in {"VERB", "AUX"}:
+        if t.pos[current] in VERB_POS:
             return current
-        if current.head.i == current.i:
+        if t.head[current] == current:
             return None
-        current = current.head
+        current = t.head[current]
     return None
 
 
-def _mark(trigger: Trigger) -> None:
+def _ancestors(t: TokenTable, i: int) -> list[int]:
+    """The heads above token i, nearest first (as `Token.ancestors`)."""
+    found: list[int] = []
+    while t.head[i] != i and len(found) < len(t):
+        i = t.head[i]
+        found.append(i)
+    return found
+
+
+def _mark(trigger: Trigger, t: TokenTable) -> None:
     cues = load_lexicon().cues
-    token = trigger.token
-    determiners = {c.lower_ for c in token.children if c.dep_ in {"det", "poss"} or c.lower_ == "such"}
-    trigger.negated = any(c.dep_ == "neg" or c.lower_ in {"no", "never"} for c in token.children)
-    anaphoric = token.pos_ in NOUN_POS and bool(determiners & cues["anaphoric_determiners"])
-    new_event = any(c.lower_ in cues["new_event_words"] for c in token.children)
+    lower, dep, pos, lem, head, children = t.lower, t.dep, t.pos, t.lemma, t.head, t.children
+    token = trigger.i
+    determiners = {lower[c] for c in children[token] if dep[c] in {"det", "poss"} or lower[c] == "such"}
+    trigger.negated = any(dep[c] == "neg" or lower[c] in {"no", "never"} for c in children[token])
+    anaphoric = pos[token] in NOUN_POS and bool(determiners & cues["anaphoric_determiners"])
+    new_event = any(lower[c] in cues["new_event_words"] for c in children[token])
     weak = anaphoric and not new_event
     hops = 0
     node = token
-    while node.head.i != node.i and hops < 10:
-        parent = node.head
-        if node.dep_ == "pobj" and parent.lower_ in cues["background_preps"]:
+    while head[node] != node and hops < 10:
+        parent = head[node]
+        if dep[node] == "pobj" and lower[parent] in cues["background_preps"]:
             weak = True
-            trigger.background = trigger.background or parent.lower_ in cues["prior_preps"]
+            trigger.background = trigger.background or lower[parent] in cues["prior_preps"]
         if (
-            node.dep_ in {"pobj"}
-            and parent.lower_ in {"of", "about", "on", "regarding"}
-            and parent.head.pos_ in NOUN_POS
+            dep[node] in {"pobj"}
+            and lower[parent] in {"of", "about", "on", "regarding"}
+            and pos[head[parent]] in NOUN_POS
             and hops <= 1
-            and token.pos_ in NOUN_POS
-            and lemma(parent.head) not in cues["quantifier_nouns"]
+            and pos[token] in NOUN_POS
+            and lem[head[parent]] not in cues["quantifier_nouns"]
         ):
             weak = True
-        if node.dep_ == "relcl":
+        if dep[node] == "relcl":
             weak = True
-        if node.dep_ in {"advcl", "acl", "relcl"} and any(
-            c.dep_ == "mark" and c.lower_ in cues["background_marks"] for c in node.children
+        if dep[node] in {"advcl", "acl", "relcl"} and any(
+            dep[c] == "mark" and lower[c] in cues["background_marks"] for c in children[node]
         ):
             weak = True
-        if node.dep_ == "advcl" and any(
-            c.dep_ == "mark" and c.lower_ in cues["conditional_marks"] for c in node.children
+        if dep[node] == "advcl" and any(
+            dep[c] == "mark" and lower[c] in cues["conditional_marks"] for c in children[node]
         ):
             weak = trigger.hypothetical = True
-        if node.dep_ in {"nsubj", "nsubjpass"} and lemma(parent) in cues["stative_verbs"]:
+        if dep[node] in {"nsubj", "nsubjpass"} and lem[parent] in cues["stative_verbs"]:
             weak = True
-        if node.dep_ == "xcomp" and lemma(parent) in cues["purpose_verbs"]:
+        if dep[node] == "xcomp" and lem[parent] in cues["purpose_verbs"]:
             trigger.hypothetical = True
-            weak = weak or lemma(parent) not in cues["future_verbs"]
-        if parent.pos_ in {"VERB", "AUX"} and any(c.dep_ == "neg" for c in parent.children) and hops == 0:
+            weak = weak or lem[parent] not in cues["future_verbs"]
+        if pos[parent] in VERB_POS and any(dep[c] == "neg" for c in children[parent]) and hops == 0:
             trigger.negated = True
-        if node.dep_ in CLAUSE_DEPS and hops > 0:
+        if dep[node] in CLAUSE_DEPS and hops > 0:
             break
         node = parent
         hops += 1
-    for ancestor in [token, *list(token.ancestors)[:5]]:
-        if any(c.dep_ == "aux" and c.lower_ in {"may", "might", "could"} for c in ancestor.children):
+    for ancestor in [token, *_ancestors(t, token)[:5]]:
+        if any(dep[c] == "aux" and lower[c] in {"may", "might", "could"} for c in children[ancestor]):
             trigger.hypothetical = True
             trigger.background = True  # speculation ("talks may prove crucial") is no event without counts
     trigger.weak = weak
