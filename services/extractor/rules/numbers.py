@@ -150,9 +150,11 @@ def _read_value(words: list[str], i: int) -> tuple[int, int, bool] | None:
     return int(total + value), j, plus
 
 
-def read_count(words: list[str], i: int) -> Count | None:
-    """The count expression whose number is at word i (modifiers before it are looked up too)."""
-    lower = [w.lower() for w in words]
+def read_count(words: list[str], i: int, lower: list[str] | None = None) -> Count | None:
+    """The count expression whose number is at word i (modifiers before it are looked up too);
+    `lower` is the words in lower case, when the caller has them already."""
+    if lower is None:
+        lower = [w.lower() for w in words]
     if i < len(words) and lower[i] in VAGUE:
         end = i + 1
         value = VAGUE[lower[i]]

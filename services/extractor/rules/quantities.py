@@ -10,13 +10,15 @@ casualties) or from a predicate adjective ("found dead"). Weapons counted with a
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 from spacy.tokens import Doc, Token
 
 from services.extractor.rules.actors import ActorEntry, load_actor_table
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.numbers import read_count
-from services.extractor.rules.triggers import NOUN_POS, lemma
+from services.extractor.rules.tokens import TokenTable, doc_text, span_text, token_table
+from services.extractor.rules.triggers import NOUN_POS, lemmas
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
@@ -83,86 +85,98 @@ class FoundQuantity:
     owner: str | None = None  # ISO3 of the side the counted weapons belong to ("41 Ukrainian drones")
 
 
-def _counted_noun(doc: Doc, start: int, end: int) -> Token | None:
-    number = doc[end - 1]
+COUNT_DEPS = frozenset({"nummod", "quantmod", "amod", "compound"})
+
+
+def _counted_noun(t: TokenTable, start: int, end: int) -> int | None:
+    number = end - 1
+    head = t.head[number]
     if (
-        number.head.pos_ in NOUN_POS
-        and number.head.i >= end
-        and number.dep_ in {"nummod", "quantmod", "amod", "compound"}
+        t.pos[head] in NOUN_POS
+        and head >= end
+        and t.dep[number] in {"nummod", "quantmod", "amod", "compound"}
     ):
-        return number.head
-    for k in range(end, min(end + 4, len(doc))):
-        if doc[k].pos_ in NOUN_POS:
-            return doc[k]
-        skippable = doc[k].pos_ in {"ADJ", "DET", "NUM", "PUNCT"} or doc[k].lower_ == "of"
-        if not skippable or doc[k].lower_ in {",", "and"}:
+        return head
+    for k in range(end, min(end + 4, len(t))):
+        if t.pos[k] in NOUN_POS:
+            return k
+        skippable = t.pos[k] in {"ADJ", "DET", "NUM", "PUNCT"} or t.lower[k] == "of"
+        if not skippable or t.lower[k] in {",", "and"}:
             break
-    if number.dep_ in {"nsubj", "nsubjpass", "dobj", "pobj"}:
+    if t.dep[number] in {"nsubj", "nsubjpass", "dobj", "pobj"}:
         return number
     return None
 
 
-def _kind_from_governors(
-    counted: Token, obj: str | None, direct: bool = True
-) -> tuple[str | None, Token | None]:
+@cache
+def _word_sets() -> tuple[frozenset[str], frozenset[str]]:
+    """(weapons, people) of data/quantities.json."""
     q = load_lexicon().quantity
-    weapons = set(q["weapons"])
-    for child in counted.children if direct else ():  # "101 drones launched by Russia", "troops deployed"
-        if child.dep_ == "acl" and child.tag_ == "VBN":
-            kind = q["verbs"].get(lemma(child))
+    return frozenset(q["weapons"]), frozenset(q["people"])
+
+
+def _kind_from_governors(
+    t: TokenTable, counted: int, obj: str | None, direct: bool = True
+) -> tuple[str | None, int | None]:
+    q = load_lexicon().quantity
+    weapons, people = _word_sets()
+    lem, pos, dep = t.lemma, t.pos, t.dep
+    for child in t.children[counted] if direct else ():  # "101 drones launched by Russia", "troops deployed"
+        if dep[child] == "acl" and t.tag[child] == "VBN":
+            kind = q["verbs"].get(lem[child])
             if kind is not None and _fits(kind, obj):
                 return kind, child
     node = counted
     for _ in range(5):
-        head = node.head
-        if head.i == node.i:
+        head = t.head[node]
+        if head == node:
             break
-        word = lemma(head)
-        if head.pos_ in {"VERB", "AUX", "ADJ"} or (head.pos_ in NOUN_POS and word in q["noun_heads"]):
+        word = lem[head]
+        if pos[head] in {"VERB", "AUX", "ADJ"} or (pos[head] in NOUN_POS and word in q["noun_heads"]):
             if obj in weapons and word in q["weapon_verbs"]:
                 return q["weapon_verbs"][word], head
-            kind = q["verbs"].get(word) if head.pos_ != "NOUN" else q["noun_heads"].get(word)
-            if kind is None and head.pos_ in NOUN_POS:
+            kind = q["verbs"].get(word) if pos[head] != "NOUN" else q["noun_heads"].get(word)
+            if kind is None and pos[head] in NOUN_POS:
                 kind = q["noun_heads"].get(word)
-            if kind is not None and not _fits(kind, obj) and obj in set(q["people"]):
+            if kind is not None and not _fits(kind, obj) and obj in people:
                 kind = q["people_verbs"].get(word)
             if kind is not None and _fits(kind, obj):
                 return kind, head
-            for child in head.children:
+            for child in t.children[head]:
                 if (
-                    child.dep_ in {"acomp", "oprd"}
-                    and lemma(child) in q["adjectives"]
-                    and q["adjectives"][lemma(child)]
+                    dep[child] in {"acomp", "oprd"}
+                    and lem[child] in q["adjectives"]
+                    and q["adjectives"][lem[child]]
                 ):
-                    return q["adjectives"][lemma(child)], child
-            verb_head = head.pos_ in {"VERB", "AUX"} and head.dep_ != "conj"
-            if verb_head and node.dep_ not in {"conj"} and word not in {"be", "have"}:
+                    return q["adjectives"][lem[child]], child
+            verb_head = pos[head] in {"VERB", "AUX"} and dep[head] != "conj"
+            if verb_head and dep[node] not in {"conj"} and word not in {"be", "have"}:
                 return None, head
-        if node.dep_ not in SKIP_DEPS and head.pos_ not in {"VERB", "AUX"}:
+        if dep[node] not in SKIP_DEPS and pos[head] not in {"VERB", "AUX"}:
             break
         node = head
     return None, None
 
 
-def _not_a_count(text: str, value: int, counted: Token, obj: str | None) -> bool:
+def _not_a_count(text: str, value: int, like_num: bool, obj: str | None) -> bool:
     """Durations ("two days of fighting") and years ("the 1994 genocide") are no counts of anything."""
     if obj in TIME_UNITS:
         return True
-    q = load_lexicon().quantity
+    weapons, people = _word_sets()
     year_like = 1900 <= value <= 2100 and text.isdigit() and len(text) == 4
-    return year_like and (counted.like_num or obj not in set(q["people"]) | set(q["weapons"]))
+    return year_like and (like_num or obj not in people | weapons)
 
 
-def _owner(counted: Token) -> str | None:
+def _owner(t: TokenTable, counted: int) -> str | None:
     """The side counted weapons belong to: "41 Ukrainian drones", "101 drones launched by Russia"."""
     table = load_actor_table().by_alias
-    for child in counted.children:
-        if child.dep_ == "amod" and (entry := _demonym(child.text)) is not None:
+    for child in t.children[counted]:
+        if t.dep[child] == "amod" and (entry := _demonym(t.text[child])) is not None:
             return entry.country
-        if child.dep_ == "acl":
-            for agent in (g for g in child.children if g.dep_ == "agent"):
-                for name in (g for g in agent.children if g.dep_ == "pobj"):
-                    found = table.get(name.lower_)
+        if t.dep[child] == "acl":
+            for agent in (g for g in t.children[child] if t.dep[g] == "agent"):
+                for name in (g for g in t.children[agent] if t.dep[g] == "pobj"):
+                    found = table.get(t.lower[name])
                     if found is not None and found.kind != "person":
                         return found.country
     return None
@@ -174,83 +188,114 @@ def _demonym(word: str) -> ActorEntry | None:
 
 
 def _fits(kind: str, obj: str | None) -> bool:
-    q = load_lexicon().quantity
+    weapons, people = _word_sets()
     if kind in WEAPON_KINDS:
-        return obj in set(q["weapons"])
+        return obj in weapons
     if kind in {"killed", "injured"}:
-        return obj is None or obj in set(q["people"]) or obj not in set(q["weapons"])
+        return obj is None or obj in people or obj not in weapons
     return True
+
+
+ONE = frozenset({"a", "an", "one"})
+VAGUE_PLURALS = frozenset({"dozens", "hundreds", "thousands", "tens", "millions"})
+AGES = ("-year-old", "year-old", "-years-old", "-month-old", "-day-old")
 
 
 def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
     q = load_lexicon().quantity
-    words = [t.text for t in doc]
+    t = token_table(doc)
+    lem, lower = lemmas(t), t.lower
+    weapons, _ = _word_sets()
+    words = t.text
     found: list[FoundQuantity] = []
     i = 0
-    while i < len(doc):
-        token = doc[i]
+    while i < len(t):
         if (
-            not (token.like_num or token.lower_ in {"dozens", "hundreds", "thousands", "tens", "millions"})
-            or token.ent_type_ == "DATE"
-            or token.dep_ == "npadvmod"
+            not (t.like_num[i] or lower[i] in VAGUE_PLURALS)
+            or doc[i].ent_type_ == "DATE"
+            or t.dep[i] == "npadvmod"
         ):
             i += 1
             continue
-        count = read_count(words, i)
-        after = "".join(w.lower() for w in words[i + 1 : i + 5]) if count is not None else ""
-        if after.startswith(("-year-old", "year-old", "-years-old", "-month-old", "-day-old")):
+        count = read_count(words, i, lower)
+        after = "".join(lower[i + 1 : i + 5]) if count is not None else ""
+        if after.startswith(AGES):
             count = None  # an age ("a 65-year-old man"), not a count
-        if i > 0 and doc[i - 1].lower_.rstrip(".") in MONTHS:
+        if i > 0 and lower[i - 1].rstrip(".") in MONTHS:
             count = None  # a date ("March 3"), not a count
-        if count is None or (i + 1 < len(doc) and doc[i + 1].lower_ in {"of"} and token.lower_ == "one"):
+        if count is None or (i + 1 < len(t) and lower[i + 1] in {"of"} and lower[i] == "one"):
             i += 1
             continue
-        counted = _counted_noun(doc, i, count.end)
+        counted = _counted_noun(t, i, count.end)
         obj = (
-            lemma(counted)
-            if counted is not None and counted.pos_ in NOUN_POS and not counted.like_num
+            lem[counted]
+            if counted is not None and t.pos[counted] in NOUN_POS and not t.like_num[counted]
             else None
         )
-        if counted is None or _not_a_count(doc[count.start : count.end].text, count.value, counted, obj):
+        if counted is None or _not_a_count(
+            span_text(t, count.start, count.end), count.value, t.like_num[counted], obj
+        ):
             i = count.end
             continue
-        kind, governor = _kind_from_governors(counted, obj, doc[count.end - 1].head.i == counted.i)
+        kind, governor = _kind_from_governors(t, counted, obj, t.head[count.end - 1] == counted)
         if kind is None and obj in q["nouns"] and obj is not None:
             kind, governor = q["nouns"][obj], counted
-        if kind is None and obj in set(q["weapons"]) and has_assault:
+        if kind is None and obj in weapons and has_assault:
             kind, governor = "launched", counted
         if kind is not None and _fits(kind, obj):
-            text = doc[count.start : max(count.end, counted.i + 1)].text
-            owner = _owner(counted)
+            text = span_text(t, count.start, max(count.end, counted + 1))
+            owner = _owner(t, counted)
             found.append(
                 FoundQuantity(
-                    kind, obj, count.value, count.upper, count.approx, text, counted, governor, None, owner
+                    kind,
+                    obj,
+                    count.value,
+                    count.upper,
+                    count.approx,
+                    text,
+                    doc[counted],
+                    None if governor is None else doc[governor],
+                    None,
+                    owner,
                 )
             )
         i = max(count.end, i + 1)
-    return found + _single_victims(doc, found)
+    return found + _single_victims(doc, t, found)
 
 
-def _single_victims(doc: Doc, found: list[FoundQuantity]) -> list[FoundQuantity]:
+def _leftmost(t: TokenTable, i: int) -> int:
+    """The first token of token i's subtree."""
+    leftmost, stack = i, [i]
+    while stack:
+        node = stack.pop()
+        leftmost = min(leftmost, node)
+        stack.extend(t.children[node])
+    return leftmost
+
+
+def _single_victims(doc: Doc, t: TokenTable, found: list[FoundQuantity]) -> list[FoundQuantity]:
     """'killed a man', 'injured a child': one person, when no number is given for that verb."""
     q = load_lexicon().quantity
-    people = set(q["people"])
+    _, people = _word_sets()
     governed = {f.governor.i for f in found if f.governor is not None}
     singles: list[FoundQuantity] = []
-    text = doc.text.lower()
+    text = doc_text(t).lower()
     if not any(word in text for word in (" a ", " an ", " one ")):
         return singles
-    for token in doc:
-        kind = q["verbs"].get(lemma(token)) if token.pos_ == "VERB" else None
-        if kind not in {"killed", "injured"} or token.i in governed:
+    lem, dep, lower = t.lemma, t.dep, t.lower
+    for i in range(len(t)):
+        kind = q["verbs"].get(lem[i]) if t.pos[i] == "VERB" else None
+        if kind not in {"killed", "injured"} or i in governed:
             continue
-        for child in token.children:
+        for child in t.children[i]:
             if (
-                child.dep_ in {"dobj", "nsubjpass"}
-                and lemma(child) in people
-                and child.tag_ == "NN"
-                and any(d.lower_ in {"a", "an", "one"} for d in child.children if d.dep_ in {"det", "nummod"})
+                dep[child] in {"dobj", "nsubjpass"}
+                and lem[child] in people
+                and t.tag[child] == "NN"
+                and any(
+                    lower[d] in {"a", "an", "one"} for d in t.children[child] if dep[d] in {"det", "nummod"}
+                )
             ):
-                text = doc[min(d.i for d in child.subtree) : child.i + 1].text
-                singles.append(FoundQuantity(kind, lemma(child), 1, None, False, text, child, token))
+                text = span_text(t, _leftmost(t, child), child + 1)
+                singles.append(FoundQuantity(kind, lem[child], 1, None, False, text, doc[child], doc[i]))
     return singles

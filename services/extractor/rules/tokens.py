@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, TAG
+from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.tokens import Doc
 
 _KEY = "newswire.tokens"
@@ -21,7 +21,8 @@ _WRAP = 1 << 64
 @dataclass(frozen=True)
 class TokenTable:
     """Per token i: its text, lower-case form, fine tag, dependency label, head index, children
-    (in document order, as `Token.children`), whether it looks like a number and starts a sentence,
+    (in document order, as `Token.children`), whether it looks like a number, starts a sentence and is
+    followed by a space,
     its coarse tag (as the Doc had it; postags.set_coarse_pos keeps the two in step) and its base form
     (`lemma`, filled in on first use by triggers.lemmas).
     """
@@ -36,6 +37,7 @@ class TokenTable:
     sent_start: list[bool]
     pos: list[str]
     lemma: list[str]
+    space: list[bool]
 
     def __len__(self) -> int:
         return len(self.text)
@@ -47,7 +49,7 @@ def token_table(doc: Doc) -> TokenTable:
     if isinstance(table, TokenTable):
         return table
     strings = doc.vocab.strings
-    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS]).T.tolist()
+    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS, SPACY]).T.tolist()
     n = len(doc)
     # HEAD is the head's offset from the token, stored as an unsigned 64-bit integer
     head = [i + (h - _WRAP if h >= _SIGN else h) for i, h in enumerate(columns[4])]
@@ -66,9 +68,22 @@ def token_table(doc: Doc) -> TokenTable:
         sent_start=[v == 1 for v in columns[6]],
         pos=[strings[h] for h in columns[7]],
         lemma=[],
+        space=[bool(v) for v in columns[8]],
     )
     doc.user_data[_KEY] = table
     return table
+
+
+def span_text(table: TokenTable, start: int, end: int) -> str:
+    """The text of tokens [start, end), as `doc[start:end].text`."""
+    words, spaces = table.text[start:end], table.space[start:end]
+    text = "".join(w + " " if s else w for w, s in zip(words, spaces, strict=True))
+    return text[:-1] if end > start and table.space[end - 1] else text
+
+
+def doc_text(table: TokenTable) -> str:
+    """The sentence's text, as `Doc.text`."""
+    return "".join(w + " " if s else w for w, s in zip(table.text, table.space, strict=True))
 
 
 def install_sentence_hook(doc: Doc, table: TokenTable) -> None:
