@@ -9,7 +9,10 @@ sentence repeated verbatim in the article (a repeated paragraph) is read once.
 
 from __future__ import annotations
 
+import gc
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
@@ -52,7 +55,24 @@ def _nlp() -> Any:
         if model is not None:
             for node in model.walk():
                 node.ops = ops
+    # The model, lexicons and gazetteer live as long as the process: moved out of the collector's view,
+    # they are no longer traversed by every full collection (about 1 ms per article otherwise).
+    gc.freeze()
     return nlp
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while one article is read: the parsed sentences and their token
+    lists are freed by reference counting when the article is done, and collections triggered by them
+    midway would only traverse live objects (1-5 ms per article)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _is_title_case(sentence: str) -> bool:
@@ -109,7 +129,8 @@ class RuleEngine:
 
     def extract(self, article: Article) -> list[Event]:
         try:
-            return self._extract(article)
+            with _collector_paused():
+                return self._extract(article)
         except Exception:  # pragma: no cover - never let one odd article stop the stream
             return []
 
