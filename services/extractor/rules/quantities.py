@@ -17,39 +17,12 @@ from spacy.tokens import Doc, Token
 from services.extractor.rules.actors import ActorEntry, load_actor_table
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.numbers import read_count
+from services.extractor.rules.timex import MONTHS
 from services.extractor.rules.tokens import TokenTable, doc_text, span_text, token_table
 from services.extractor.rules.triggers import NOUN_POS, lemmas
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
 WEAPON_KINDS = frozenset({"launched", "intercepted"})
-MONTHS = frozenset(
-    [
-        "january",
-        "february",
-        "march",
-        "april",
-        "may",
-        "june",
-        "july",
-        "august",
-        "september",
-        "october",
-        "november",
-        "december",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-    ]
-)
 TIME_UNITS = frozenset(
     {
         "second",
