@@ -54,11 +54,7 @@ def load_actor_table() -> ActorTable:
     titles = frozenset(t.strip().lower() for t in title_lines if t.strip() and not t.startswith("#"))
     from services.extractor.rules.places import load_gazetteer
 
-    countries = [
-        alias
-        for alias, places in load_gazetteer().by_alias.items()
-        if any(p.kind == "country" for p in places)
-    ]
+    countries = load_gazetteer().country_aliases
     first_words = frozenset(a.split()[0] for a in [*by_alias, *countries] if a)
     lower_case = frozenset(e.alias.split()[0] for e in by_alias.values() if not e.alias[:1].isupper())
     return ActorTable(by_alias, first_words, lower_case, sectors, titles)
