@@ -73,7 +73,7 @@ def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             return child
-    for child in verb.children:
+    for child in verb.children if verb.dep_ != "acomp" else ():  # "alarmed by X": X is no actor
         if child.dep_ == "agent":
             for grand in child.children:
                 if grand.dep_ == "pobj":

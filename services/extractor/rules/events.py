@@ -29,6 +29,7 @@ from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
+from services.extractor.rules.statements import assign_told_deed, is_vow_of_force
 from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
 
@@ -279,8 +280,13 @@ def sentence_drafts(
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         _reframe(draft, root)
+        if is_vow_of_force(draft.event_type, root.token):
+            draft.event_type, draft.mode = "threaten", None
         if draft.event_type != sense.event_type and draft.event_type in STATEMENTS and draft.actor is None:
             draft.actor, _ = trigger_actor(root.token, state, cues["experiencer_verbs"], True)
+        told = assign_told_deed(draft.event_type, root.token, draft.actor, state, quoted_speaker)
+        if told is not None:
+            draft.actor, draft.recipient = told[0], told[1] or draft.recipient
         frame = _speech_frame(root) if draft.event_type in HOSTILE else None
         no_details = not counts and (location is None or location.precision == "country")
         if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):

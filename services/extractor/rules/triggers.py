@@ -100,6 +100,8 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
         if "_" in senses:
             return senses["_"]
     if pos == "VERB" and dep != "amod":
+        if t.tag[i] == "VBN" and (t.lower[i], "adjectives") in lex.triggers:
+            return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
         return lex.triggers.get((word, "verbs"))
     if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
         if word in lex.modified_nouns:

@@ -1,0 +1,81 @@
+"""Statements told as deeds: the speaker of a threat or accusation phrased as what the other side does.
+
+"'Iran will pay a heavy price,' Netanyahu said" and "Misri said Pakistan had violated the understanding"
+are Israel threatening Iran and India accusing Pakistan: the clause's subject is the recipient, and the
+actor is whoever says it (the speech verb's subject, else the speaker of the quote).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from schemas import Actor
+from services.extractor.rules.arguments import ArticleState, trigger_actor
+from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.triggers import lemma
+
+# verbs whose subject suffers what the statement announces: "X will face consequences / pay a price",
+# "X violated the agreement"
+TOLD_DEEDS = frozenset({"face", "pay", "violate", "breach"})
+TOLD_TYPES = frozenset({"threaten", "accuse"})
+
+
+def _speaker(token: Token, state: ArticleState, quoted_speaker: Actor | None) -> Actor | None:
+    speech = load_lexicon().cues["speech_verbs"]
+    node = token
+    for _ in range(6):
+        if node.head.i == node.i:
+            break
+        node = node.head
+        if lemma(node) in speech:
+            actor, _ = trigger_actor(node, state, frozenset(), True)
+            return actor
+    return quoted_speaker
+
+
+def assign_told_deed(
+    event_type: str, trigger: Token, actor: Actor | None, state: ArticleState, quoted: Actor | None
+) -> tuple[Actor | None, Actor | None] | None:
+    """(actor, recipient) of a statement told as the other side's deed, or None when it is not one."""
+    if event_type not in TOLD_TYPES or lemma(trigger) not in TOLD_DEEDS:
+        return None
+    speaker = _speaker(trigger, state, quoted)
+    if speaker is not None and actor is not None and speaker.country == actor.country:
+        return None  # "we will not let them pay the price": no other side named
+    return speaker, actor
+
+
+# "vowed to press on / fight on / hit back / avenge": a vow of force is a threat, not an agreement
+VOWS = frozenset({"vow", "pledge", "swear", "promise"})
+FORCEFUL_RESOLVE = frozenset(
+    {
+        "press",
+        "fight",
+        "retaliate",
+        "avenge",
+        "punish",
+        "crush",
+        "destroy",
+        "respond",
+        "hit",
+        "strike",
+        "eliminate",
+        "defeat",
+        "annihilate",
+        "wipe",
+        "escalate",
+    }
+)
+
+
+def is_vow_of_force(event_type: str, trigger: Token) -> bool:
+    if event_type != "agree" or lemma(trigger) not in VOWS:
+        return False
+    for clause in trigger.children:
+        if clause.dep_ != "xcomp" or lemma(clause) not in FORCEFUL_RESOLVE:
+            continue
+        objects = [c for c in clause.children if c.dep_ == "dobj"]
+        if lemma(clause) in {"press", "fight"} and objects:
+            continue  # "pledged to fight corruption", "press the case": not force
+        return True
+    return False

@@ -1,0 +1,57 @@
+"""Golden sentence cases (tests/extractor/golden/sentences.jsonl): every rule change adds its cases.
+
+Each line: `text`, the `events` that must be among the extracted ones (`event_type` and, where given,
+`actor` / `recipient` country codes), `absent` types that must not be extracted, and the `rule` it pins.
+An empty `events` list with no `absent` means the text yields no event at all. The sentences are written
+for these tests; none is taken from an evaluation text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from schemas import Event
+from services.extractor.rules import RuleEngine
+from tests.extractor.helpers import PUBLISHED, make_article
+
+CASES = [
+    json.loads(line)
+    for line in (Path(__file__).parent / "golden" / "sentences.jsonl").read_text().splitlines()
+    if line.strip()
+]
+
+
+def _matches(event: Event, want: dict[str, Any]) -> bool:
+    if event.event_type != want["event_type"]:
+        return False
+    for side in ("actor", "recipient"):
+        if side in want:
+            got = getattr(event, side)
+            if got is None or got.country != want[side]:
+                return False
+    return True
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
+def test_golden_sentence(engine: RuleEngine, case: dict[str, Any]) -> None:
+    events = engine.extract(make_article(case["text"], PUBLISHED))
+    summary = [
+        (e.event_type, e.actor and e.actor.country, e.recipient and e.recipient.country) for e in events
+    ]
+    for want in case["events"]:
+        assert any(_matches(e, want) for e in events), (want, summary)
+    for absent in case.get("absent", []):
+        assert all(e.event_type != absent for e in events), (absent, summary)
+    if not case["events"] and "absent" not in case:
+        assert events == [], summary
+
+
+def test_golden_cases_are_well_formed() -> None:
+    assert len(CASES) >= 10
+    for case in CASES:
+        assert set(case) <= {"rule", "text", "events", "absent"}, case
+        assert case["rule"] and case["text"], case
