@@ -40,6 +40,9 @@ OWN_SIDE = frozenset(
 VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
+# displacement is coded as the violence's toll, and only when counted ("400,000 people were displaced",
+# "thousands fled"): "fled the country in 2019" or "the displaced" alone are no event
+COUNT_ONLY = frozenset({"displace", "flee", "uproot"})
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
 DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 
@@ -59,6 +62,7 @@ class Draft:
     negated: bool = False
     hypothetical: bool = False
     new_event: bool = False
+    cumulative: bool = False  # a toll over a period ("since Wednesday", "so far"), not one incident's
     time: EventTime | None = None
     members: list[Trigger] = field(default_factory=list)
     depth: int = 0
@@ -171,6 +175,21 @@ def _clause_verb(trigger: Trigger) -> Token:
     return token if token.pos_ in {"VERB", "AUX"} or token.head.i == token.i else token.head
 
 
+def _over_a_period(verb: Token) -> bool:
+    """ "had killed 16 since Wednesday", "so far", "to date", "in total", "over the past week"."""
+    for child in verb.children:
+        low = child.lower_
+        if low == "since" and child.dep_ == "prep":
+            return True
+        if low in {"far", "date", "total", "all"} and child.dep_ in {"advmod", "prep", "npadvmod"}:
+            return low != "all" or any(g.lower_ == "in" for g in child.children)
+        if low in {"over", "during", "in"} and any(
+            g.dep_ == "pobj" and any(m.lower_ in {"past", "last"} for m in g.children) for g in child.children
+        ):
+            return True
+    return False
+
+
 def _reframe(draft: Draft, trigger: Trigger) -> None:
     """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten,
     what someone
@@ -244,6 +263,7 @@ def sentence_drafts(
     attached = _attach_quantities(doc, triggers, quantities)
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
     kept = [t for t in kept if not t.background or attached.get(t.i)]
+    kept = [t for t in kept if attached.get(t.i) or lemma(t.token) not in COUNT_ONLY]
     kept = [t for t in kept if not dated_in_past(t.token, state.published_at)]
     drafts: list[Draft] = []
     for root in _group(kept, attached):
@@ -279,6 +299,7 @@ def sentence_drafts(
         _ground_roles(draft, state)
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
+        draft.cumulative = bool(counts) and _over_a_period(_clause_verb(root))
         _reframe(draft, root)
         if is_vow_of_force(draft.event_type, root.token):
             draft.event_type, draft.mode = "threaten", None

@@ -65,6 +65,10 @@ def _counts_conflict(a: Draft, b: Draft) -> bool:
     return any((q.kind, q.object) in seen and seen[(q.kind, q.object)] != q.value for q in b.quantities)
 
 
+def _displacement_only(draft: Draft) -> bool:
+    return bool(draft.quantities) and all(q.kind == "displaced" for q in draft.quantities)
+
+
 def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     old = event.draft
     if old.event_type != draft.event_type or draft.new_event:
@@ -75,6 +79,10 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
         return _same_actor(old.actor, draft.actor, strict=True)
     if not _same_actor(old.actor, draft.actor, strict=False) or _counts_conflict(old, draft):
         return False
+    if _displacement_only(old) != _displacement_only(draft):
+        return False  # "thousands fled" is the toll of its own, not a count of the strike's
+    if draft.quantities and old.quantities and old.cumulative != draft.cumulative:
+        return False  # a toll since the fighting began is not the strike of the sentence before
     if old.actor and draft.recipient and old.actor.country == draft.recipient.country and not draft.actor:
         return False  # the side that lost troops is not the attacker
     target = old.recipient.country if old.recipient else old.location.country if old.location else None
