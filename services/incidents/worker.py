@@ -31,6 +31,7 @@ from services.incidents.features import Features, mention_features
 from services.incidents.matching import MatchConfig
 from services.incidents.resolver import Candidate, best_candidate, index_keys, probe_days, updated
 from services.runtime import streams
+from services.runtime.dependency import Dependency
 from services.runtime.errors import DependencyUnavailable, RetryPolicy
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
@@ -38,7 +39,7 @@ from services.runtime.streams import Output, TopicEntry
 from services.runtime.topology import EVENTS, INCIDENT_STAGE
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 from services.store import db
-from services.store.errors import DatabaseDown, classify
+from services.store.errors import classify
 
 log = logging.getLogger(__name__)
 MAX_CONFLICTS = 5
@@ -77,25 +78,19 @@ def build_incidents(settings: Settings, metrics: Metrics) -> WorkerSpec:
     cfg = MatchConfig.from_settings(settings)
     topic = settings.keys.incidents
     state: dict[str, Redis] = {}
-    ready = False
 
-    async def ensure_schema() -> None:
-        nonlocal ready
-        if not ready:
-            await db.upgrade(engine)
-            ready = True
+    def classified(exc: BaseException) -> BaseException:
+        if isinstance(exc, RedisError | LockError):
+            return DependencyUnavailable(f"incident locks: {type(exc).__name__}: {exc}")
+        return classify(exc, url)
+
+    database = Dependency("incidents", lambda: db.upgrade(engine), classified, metrics)
 
     async def start(ctx: WorkerContext) -> None:
         state["redis"] = ctx.redis
         await streams.ensure_group(ctx.redis, settings.keys.events, INCIDENT_STAGE.group)
         db.create_sqlite_dir(url)
-        try:
-            await ensure_schema()
-        except Exception as exc:
-            error = classify(exc, url)
-            if not isinstance(error, DatabaseDown):
-                raise error from exc
-            log.warning("database not ready at start, the handlers wait for it: %s", error)
+        await database.start()
 
     def features_of(incident: Incident) -> list[Features]:
         recent = incident.mentions[-settings.incident_match_mentions :]
@@ -131,16 +126,7 @@ def build_incidents(settings: Settings, metrics: Metrics) -> WorkerSpec:
         raise RuntimeError(f"event {event.event_id}: incident kept changing, {MAX_CONFLICTS} tries")
 
     async def handle(event: Event) -> Sequence[Output]:
-        try:
-            await ensure_schema()
-            return await resolve(event)
-        except (RedisError, LockError) as exc:
-            raise DependencyUnavailable(f"incident locks: {type(exc).__name__}: {exc}") from exc
-        except Exception as exc:
-            error = classify(exc, url)
-            if error is exc:
-                raise
-            raise error from exc
+        return await database.run(lambda: resolve(event))
 
     async def dispose() -> None:
         await engine.dispose()

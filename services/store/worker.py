@@ -8,13 +8,13 @@ stops the worker with one line and exit code 2. Upserts on the deterministic ids
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from schemas import Article, Event
+from services.runtime.dependency import Dependency
 from services.runtime.errors import RetryPolicy
 from services.runtime.metrics import Metrics
 from services.runtime.settings import Settings
@@ -22,9 +22,8 @@ from services.runtime.streams import Output
 from services.runtime.topology import ARTICLES, EVENTS, STORE
 from services.runtime.worker import Subscription, WorkerContext, WorkerSpec
 from services.store import db
-from services.store.errors import DatabaseDown, classify
+from services.store.errors import classify
 
-log = logging.getLogger(__name__)
 T = TypeVar("T")
 # An outage is waited out without limit; the wait between attempts grows to at most 10 s, so the
 # store catches up soon after the database is back.
@@ -34,37 +33,17 @@ STORE_RETRY = RetryPolicy(base_s=0.5, dependency_max_s=10.0)
 def build_store(settings: Settings, metrics: Metrics) -> WorkerSpec:
     url = settings.sqlalchemy_url()
     engine = db.make_engine(url)
-    ready = False
-
-    async def ensure_schema() -> None:
-        nonlocal ready
-        if not ready:
-            await db.upgrade(engine)
-            ready = True
+    database = Dependency("store", lambda: db.upgrade(engine), lambda exc: classify(exc, url), metrics)
 
     async def start(_: WorkerContext) -> None:
         db.create_sqlite_dir(url)
-        try:
-            await ensure_schema()
-        except Exception as exc:
-            error = classify(exc, url)
-            if not isinstance(error, DatabaseDown):
-                raise error from exc
-            log.warning("database not ready at start, the handlers wait for it: %s", error)
-            metrics.errors.labels("store", "dependency").inc()
+        await database.start()
 
     def writer(
         table: str, upsert: Callable[[AsyncEngine, Sequence[T]], Awaitable[int]]
     ) -> tuple[Callable[[T], Awaitable[Sequence[Output]]], Callable[[list[T]], Awaitable[Sequence[Output]]]]:
         async def write_batch(items: list[T]) -> Sequence[Output]:
-            try:
-                await ensure_schema()
-                metrics.stored.labels(table).inc(await upsert(engine, items))
-            except Exception as exc:
-                error = classify(exc, url)
-                if error is exc:
-                    raise
-                raise error from exc
+            metrics.stored.labels(table).inc(await database.run(lambda: upsert(engine, items)))
             return []
 
         async def write_one(item: T) -> Sequence[Output]:
