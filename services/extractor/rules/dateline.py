@@ -23,6 +23,21 @@ DATELINE = re.compile(
 )
 
 
+def dateline_place(text: str) -> tuple[str, str | None, int] | None:
+    """The dateline opening `text` ("GOMA, Democratic Republic of Congo, Jan 28 (Newswire) - "): its first
+    place in title case, the ISO3 of the country named after it (or None) and where the dateline ends.
+    """
+    match = DATELINE.match(text)
+    if match is None:
+        return None
+    city = match.group(1).split("/")[0].strip().title()
+    country = None
+    if match.group(2):
+        name = match.group(2).strip()
+        country = country_of_text(name) or _actor_country(name)
+    return city, country, match.end()
+
+
 def dateline_country(text: str) -> str | None:
     """ISO3 of the dateline's place, when the article opens with one in its first lines."""
     for line in text.splitlines()[:4]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from functools import cache
 
 from spacy.tokens import Doc, Span, Token
@@ -12,6 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from schemas import Location
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
+from services.extractor.rules.dateline import dateline_place
 from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
 from services.extractor.rules.places import Place, PlaceMention, best_admin1, fold, load_gazetteer, resolve
 from services.extractor.rules.triggers import lemma
@@ -165,27 +166,36 @@ def article_places(state: ArticleState) -> ArticlePlaces:
     return memory
 
 
-_DATELINE = re.compile(r"^\s*([A-Z][A-Z'’.\- ]+?)(?:/[A-Z][A-Z'’.\- ]+)*,")
-# The whole dateline: "GOMA, Democratic Republic of Congo, Jan 28 (Newswire) - "
-_DATELINE_END = re.compile(r"^\s*[A-Z][A-Z'’.\- ]+(?:/[A-Z][A-Z'’.\- ]+)*,[^\n]{0,80}?(?:\)\s*|\s)[-–—]+\s")
-
-
 def dateline_end(doc: Doc | Span) -> int:
     """The character offset where a dateline opening the sentence ends (0 without one)."""
-    match = _DATELINE_END.match(doc.text)
-    return match.end() if match else 0
+    found = dateline_place(doc.text)
+    return found[2] if found else 0
 
 
-def _dateline(doc: Doc | Span, mentions: list[PlaceMention], state: ArticleState) -> Location | None:
-    """The place of a dateline opening the article's first parsed sentence."""
-    match = _DATELINE.match(doc.text)
-    if match is None:
+DATELINE_SENTENCES = 3  # the headline, a byline or a standfirst may come before the dateline
+
+
+def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
+    """The place of a dateline opening a sentence ("GOMA, Congo, Jan 28 (Newswire) - "), read from the
+    text itself: spaCy and the acronym rule of find_places miss names in capitals ("GOMA", "KYIV").
+    """
+    found = dateline_place(doc.text)
+    if found is None:
         return None
-    place = match.group(1).strip()
-    for mention in mentions:
-        if fold(mention.text) == fold(place) and not is_country(mention):
-            return resolve(replace(mention, placed=True), state.countries)
-    return None
+    name, country, _ = found
+    places = [
+        p for p in load_gazetteer().by_alias.get(fold(name), []) if p.kind in {"city", "admin1", "admin2"}
+    ]
+    readings = [p for p in places if p.country == country] or places  # "Congo" may be either Congo
+    if not readings:
+        return None
+    if not any(p.country == country for p in readings):
+        country = None
+    context = Counter(state.countries)
+    if country:
+        context[country] += 1
+    mention = PlaceMention(0, 1, name, tuple(readings), False, False, placed=True, parent=country)
+    return resolve(mention, context)
 
 
 def _clause_verb(token: Token) -> Token | None:
@@ -291,8 +301,8 @@ def pick_location(
     """
     memory = article_places(state)
     memory.sentences += 1
-    if memory.sentences == 1:
-        memory.dateline = _dateline(doc, mentions, state)
+    if memory.dateline is None and memory.sentences <= DATELINE_SENTENCES:
+        memory.dateline = _dateline(doc, state)
     mentions = [*mentions, *capital_mentions(doc, state.home_country)]
     context = Counter(state.countries)
     if state.home_country:
@@ -337,8 +347,25 @@ def pick_location(
         location = resolve(mention, context, admin1, memory.regions)
         if location is not None:
             return _remember(memory, location)
-    if statement or own_only:
+    if own_only:
         return None
+    if statement:  # "ordered soldiers still in the city to surrender": the demand is made there
+        return inherited_location(state) if _refers_to_a_site(doc) else None
     if opening and memory.dateline is not None:  # the lead of a datelined story: it happened there
         return memory.dateline
     return inherited_location(state) if _refers_to_a_site(doc) else None
+
+
+PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
+
+
+def _physical(triggers: list[Token]) -> bool:
+    """Whether an event word reads as a physical act (fighting, arrests, protests, deployments): such an
+    event happens somewhere, and a sentence that names no place continues the story's latest one.
+    """
+    senses = load_lexicon().triggers
+    for token in triggers:
+        sense = senses.get((lemma(token), "verbs" if token.pos_ in {"VERB", "AUX"} else "nouns"))
+        if sense is not None and sense.event_type in PHYSICAL:
+            return True
+    return False
