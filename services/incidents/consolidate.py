@@ -1,10 +1,16 @@
 """An incident as a pure function of its mentions: counts, place, time and consolidated figures.
 
 Rebuilding from the mentions (instead of patching fields) makes an update idempotent: applying the
-same event twice gives the same incident. Figures follow the default an analyst would publish: per
-count kind, the latest figure of the most authoritative claimant (an exact figure before an
-approximate one of the same authority: "dozens" is no toll), with every claim kept and the range of
-all claims when they conflict.
+same event twice gives the same incident.
+
+Figures: one per count kind, every claim kept with its claimant and source, and the range of all
+claims when they conflict. Which claim gives the figure is `incident_figure_policy`:
+- `latest` (the default, what an analyst publishes while the news is fresh): the latest figure of the
+  most authoritative claimant; a number before a magnitude ("dozens" is no toll); for tolls (killed,
+  injured, casualties) never a figure under an earlier "at least N" of a claimant as authoritative,
+  since tolls are revised upwards and such a figure is a part ("one more died", "five journalists");
+- `conservative` (ACLED's rule): the lowest figure of the latest report, whoever claims it (hearsay
+  only when nobody else gave one), revised as reports come in.
 """
 
 from __future__ import annotations
@@ -12,9 +18,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
-from schemas import Claim, Event, Figure, Incident, IncidentMention, Location
+from schemas import Claim, Event, Figure, Incident, IncidentMention, Location, Quantity
 
 _PRECISION_RANK = {"point": 3, "city": 2, "admin1": 1, "country": 0, None: 0}
 _SPAN_RANK = {"hour": 0, "day": 1, "week": 2, "month": 3, "year": 4, None: 5}
@@ -63,45 +70,103 @@ def mention_of(event: Event) -> IncidentMention:
     )
 
 
-def _claims(mentions: Sequence[IncidentMention]) -> dict[str, list[Claim]]:
-    """Every claim per kind; within one mention only the first figure of a kind counts (the first exact
-    one when there is one: "dozens" is no count): the ones after it are breakdowns ("20 people, nine of
-    them children") or other events told in passing."""
-    out: dict[str, list[Claim]] = {}
+# Words that give an order of magnitude, not a count: "dozens" is no toll.
+_VAGUE = re.compile(r"\b(dozens|scores|hundreds|thousands|tens|several|many|a few|numerous)\b", re.IGNORECASE)
+# A figure stated as a floor: "at least 21", "more than 60".
+_FLOOR = re.compile(r"^\W*(at least|more than|over|upwards of|no fewer than|in excess of)\b", re.IGNORECASE)
+# Counts of people that reports only ever revise upwards: a later, lower figure of these is a part
+# of the toll (a breakdown, "one more died"), not a revision of it.
+TOLL_KINDS = frozenset({"killed", "injured", "casualties"})
+FIGURE_POLICIES = ("latest", "conservative")
+
+
+def vague(q: Quantity) -> bool:
+    return q.approx and _VAGUE.search(q.text) is not None and not any(c.isdigit() for c in q.text)
+
+
+@dataclass(frozen=True)
+class _Reported:
+    """A claim with what its wording says about it."""
+
+    claim: Claim
+    vague: bool
+    floor: bool
+
+    @property
+    def when(self) -> float:
+        return self.claim.reported_at.timestamp() if self.claim.reported_at is not None else 0.0
+
+    def rank(self) -> tuple[int, bool, float, bool, int]:
+        """Most authoritative, a number before a magnitude, the latest; in one report an exact figure
+        before a floor, then the lower of two conflicting figures."""
+        return (authority(self.claim.claimant), not self.vague, self.when, not self.floor, -self.claim.value)
+
+
+def _reported(mentions: Sequence[IncidentMention]) -> dict[str, list[_Reported]]:
+    """Every claim per kind. Within one mention, one claim per kind and claimant: the first figure, or
+    the first that is a number when the first is only a magnitude ("dozens"); the ones after it are
+    breakdowns ("20 people, nine of them children") or other events told in passing. Two claimants in
+    one mention ("35 dead, Kyiv says; Moscow claims 60") are two claims."""
+    out: dict[str, list[_Reported]] = {}
     for m in mentions:
-        first: dict[str, Claim] = {}
+        first: dict[tuple[str, str | None], _Reported] = {}
         for q in m.quantities:
+            claimant = q.claimant or m.claimant
             claim = Claim(
                 value=q.value, upper=q.upper, approx=q.approx, object=q.object,
-                claimant=q.claimant or m.claimant, source=m.source, event_id=m.event_id,
-                reported_at=m.published_at,
+                claimant=claimant, source=m.source, event_id=m.event_id, reported_at=m.published_at,
             )  # fmt: skip
-            if q.kind not in first or (first[q.kind].approx and not q.approx):
-                first[q.kind] = claim
-        for kind, claim in first.items():
-            out.setdefault(kind, []).append(claim)
+            key = (q.kind, claimant)
+            if key not in first or (first[key].vague and not vague(q)):
+                first[key] = _Reported(claim, vague(q), _FLOOR.search(q.text) is not None)
+        for (kind, _), reported in first.items():
+            out.setdefault(kind, []).append(reported)
     return out
 
 
-def figures(mentions: Sequence[IncidentMention]) -> list[Figure]:
+def _below_a_floor(r: _Reported, claims: Sequence[_Reported]) -> bool:
+    """A later toll under an earlier one of a claimant as authoritative, either of them a floor ("at
+    least 15", then "one": a part; "12", then "at least 6": nothing new), is no revision of it."""
+    level = authority(r.claim.claimant)
+    return any(
+        (o.floor or r.floor) and o.claim.value > r.claim.value and o.when < r.when
+        and authority(o.claim.claimant) >= level
+        for o in claims
+    )  # fmt: skip
+
+
+def _latest(kind: str, claims: Sequence[_Reported]) -> _Reported:
+    """The latest figure of the most authoritative claimant (numbers before magnitudes)."""
+    eligible = [r for r in claims if kind not in TOLL_KINDS or not _below_a_floor(r, claims)] or claims
+    return max(eligible, key=_Reported.rank)
+
+
+def _conservative(claims: Sequence[_Reported]) -> _Reported:
+    """ACLED's rule: the lowest figure of the latest report, over every claimant but hearsay (and
+    magnitudes only when nobody gave a number)."""
+    pool = [r for r in claims if authority(r.claim.claimant) > 0] or list(claims)
+    pool = [r for r in pool if not r.vague] or pool
+    latest = max(r.when for r in pool)
+    return min((r for r in pool if r.when == latest), key=lambda r: r.claim.value)
+
+
+def figures(mentions: Sequence[IncidentMention], policy: str = "latest") -> list[Figure]:
+    """One figure per count kind, chosen by `policy` (`latest` or `conservative`), with every claim."""
+    if policy not in FIGURE_POLICIES:
+        raise ValueError(f"unknown figure policy {policy!r}: one of {', '.join(FIGURE_POLICIES)}")
     out = []
-    for kind, claims in sorted(_claims(mentions).items()):
-
-        def rank(c: Claim) -> tuple[int, bool, float, int]:
-            when = c.reported_at.timestamp() if c.reported_at is not None else 0.0
-            return (authority(c.claimant), not c.approx, when, c.value)
-
-        best = max(claims, key=rank)
-        values = [c.value for c in claims]
+    for kind, reported in sorted(_reported(mentions).items()):
+        best = _conservative(reported) if policy == "conservative" else _latest(kind, reported)
+        values = [r.claim.value for r in reported]
         out.append(
             Figure(
                 kind=kind,
-                value=best.value,
-                claimant=best.claimant,
+                value=best.claim.value,
+                claimant=best.claim.claimant,
                 low=min(values),
                 high=max(values),
                 disputed=min(values) != max(values),
-                claims=claims,
+                claims=[r.claim for r in reported],
             )
         )
     return out
@@ -123,7 +188,11 @@ def _most_common(values: Sequence[str]) -> str | None:
 
 
 def consolidate(
-    incident_id: str, mentions: Sequence[IncidentMention], version: int, now: datetime
+    incident_id: str,
+    mentions: Sequence[IncidentMention],
+    version: int,
+    now: datetime,
+    figure_policy: str = "latest",
 ) -> Incident:
     """The incident its mentions describe (mentions in the order they arrived)."""
     event_type = _most_common([m.event_type for m in mentions]) or mentions[0].event_type
@@ -159,7 +228,7 @@ def consolidate(
         num_articles=len({m.article_id for m in mentions}),
         num_sources=len(sources),
         sources=sources,
-        quantities=figures(mentions),
+        quantities=figures(mentions, figure_policy),
         mentions=list(mentions),
         updated_at=now,
     )

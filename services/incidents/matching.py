@@ -32,7 +32,7 @@ COARSE = ("admin1", "country")
 
 @dataclass(frozen=True)
 class MatchConfig:
-    """The matching settings, read once from `Settings`."""
+    """The incident settings (matching, and the figure policy), read once from `Settings`."""
 
     window_days: int = 1
     max_span_days: int = 31
@@ -44,6 +44,7 @@ class MatchConfig:
     same_article_text: float = 0.2
     vague_time_text: float = 0.4
     directed_types: frozenset[str] = frozenset()
+    figure_policy: str = "latest"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> MatchConfig:
@@ -58,6 +59,7 @@ class MatchConfig:
             same_article_text=settings.incident_same_article_text,
             vague_time_text=settings.incident_vague_time_text,
             directed_types=frozenset(settings.incident_directed_types),
+            figure_policy=settings.incident_figure_policy,
         )
 
     def type_group(self, event_type: str) -> str:

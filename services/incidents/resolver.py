@@ -37,12 +37,18 @@ def best_candidate(event: Features, candidates: Iterable[Candidate], cfg: MatchC
     return chosen
 
 
-def updated(incident: Incident | None, mention: IncidentMention, now: datetime | None = None) -> Incident:
+def updated(
+    incident: Incident | None,
+    mention: IncidentMention,
+    now: datetime | None = None,
+    figure_policy: str = "latest",
+) -> Incident:
     """The incident with one more mention and a version one higher, or a new incident of version 1."""
     now = now or datetime.now(UTC)
     if incident is None:
-        return consolidate(incident_id_for(mention.event_id), [mention], 1, now)
-    return consolidate(incident.incident_id, [*incident.mentions, mention], incident.version + 1, now)
+        return consolidate(incident_id_for(mention.event_id), [mention], 1, now, figure_policy)
+    mentions = [*incident.mentions, mention]
+    return consolidate(incident.incident_id, mentions, incident.version + 1, now, figure_policy)
 
 
 def index_keys(f: Features, cfg: MatchConfig) -> Iterator[tuple[int, str, str]]:
@@ -94,7 +100,7 @@ class Resolver:
         mention = mention_of(event)
         f = mention_features(mention, self.cfg.max_span_days)
         chosen = best_candidate(f, self.candidates(f), self.cfg)
-        incident = updated(chosen.incident if chosen else None, mention, now)
+        incident = updated(chosen.incident if chosen else None, mention, now, self.cfg.figure_policy)
         self._store(incident, f)
         return incident
 

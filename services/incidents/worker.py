@@ -113,7 +113,7 @@ def build_incidents(settings: Settings, metrics: Metrics) -> WorkerSpec:
                 found = await incident_db.candidates(engine, group, days, countries)
                 candidates = [Candidate(i, features_of(i)) for i in found]
                 chosen = best_candidate(f, candidates, cfg)
-                incident = updated(chosen.incident if chosen else None, mention)
+                incident = updated(chosen.incident if chosen else None, mention, None, cfg.figure_policy)
                 try:
                     await incident_db.save(
                         engine, incident, event.event_id, event.article_id, index_keys(f, cfg)

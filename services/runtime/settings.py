@@ -155,6 +155,11 @@ class Settings(BaseSettings):
     incident_vague_time_text: float = Field(
         default=0.4, ge=0, le=1, description="evidence similarity needed when a time spans weeks"
     )
+    incident_figure_policy: Literal["latest", "conservative"] = Field(
+        default="latest",
+        description="the figure per count kind: `latest` of the most authoritative claimant, or "
+        "`conservative`, the lowest of the latest report",
+    )
     incident_lock_ttl_s: float = Field(default=10.0, gt=0, description="a dead replica's locks expire")
     incident_lock_wait_s: float = Field(default=10.0, gt=0, description="wait for a busy bucket, then retry")
     incident_match_mentions: int = Field(default=50, ge=1, description="mentions compared per incident")
