@@ -19,12 +19,12 @@ from spacy.tokens import Doc, Token
 
 from schemas import Actor, EventTime, Location
 from services.extractor.rules.arguments import (
-    ROLE_SECTORS,
     ArticleState,
     noun_actor,
     trigger_actor,
     trigger_recipient,
 )
+from services.extractor.rules.grounding import ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.places import PlaceMention
@@ -44,7 +44,6 @@ CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # "thousands fled"): "fled the country in 2019" or "the displaced" alone are no event
 COUNT_ONLY = frozenset({"displace", "flee", "uproot"})
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
-DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 
 
 @dataclass
@@ -296,7 +295,9 @@ def sentence_drafts(
         )
         for quantity in counts:
             quantity.claimant = quantity.claimant or draft.claimant
-        _ground_roles(draft, state)
+        draft.actor = ground_roles(
+            draft.event_type, draft.mode, draft.actor, draft.recipient, draft.location, state
+        )
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         draft.cumulative = bool(counts) and _over_a_period(_clause_verb(root))
@@ -325,24 +326,6 @@ def sentence_drafts(
     if protests:  # "protesters gathered to demand ...": the demand is what the protest is about
         drafts = [d for d in drafts if d.event_type != "request" or d.quantities]
     return _merge_same_type(drafts)
-
-
-def _ground_roles(draft: Draft, state: ArticleState) -> None:
-    """An actor named by its role alone ("the junta", "police", "rebels") acts for the country of the
-    event's place, else the article's. Weapons and air defences are no such actor: a drone over a city
-    is as likely the enemy's; and in an assault a bare "troops" may be either side's, so only roles that
-    are domestic by nature (police, rebels, a government) are grounded there."""
-    country = (draft.location.country if draft.location else None) or state.home_country
-    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
-    for side in (draft.actor, draft.recipient):
-        if side is None or side.country is not None or side.sector not in ROLE_SECTORS or not country:
-            continue
-        words = {w.lower().rstrip("s") for w in side.text.split()}
-        if words & weapons:
-            continue
-        if draft.event_type == "assault" and side is draft.actor and side.sector == "military":
-            continue
-        side.country = country
 
 
 def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
