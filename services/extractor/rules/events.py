@@ -263,6 +263,9 @@ def sentence_drafts(
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
     kept = [t for t in kept if not t.background or attached.get(t.i)]
     kept = [t for t in kept if attached.get(t.i) or lemma(t.token) not in COUNT_ONLY]
+    # "Moscow, which denies targeting civilians": a deed under a denial that is itself background
+    denials = {t.i for t in triggers if t.event_type == "reject" and t not in kept}
+    kept = [t for t in kept if not any(a.i in denials for a in list(t.token.ancestors)[:3])]
     kept = [t for t in kept if not dated_in_past(t.token, state.published_at)]
     drafts: list[Draft] = []
     for root in _group(kept, attached):
