@@ -331,6 +331,16 @@ def sentence_drafts(
     return _merge_same_type(drafts)
 
 
+def _restates(nominal: Draft, told: Draft) -> bool:
+    """A count-less noun of the same type in the sentence of a counted deed names that deed again."""
+    if nominal.quantities or not told.quantities or nominal.trigger.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    if nominal.new_event or told.trigger.pos_ != "VERB":
+        return False
+    a, b = nominal.location, told.location
+    return a is None or b is None or a.country == b.country
+
+
 def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
     merged: list[Draft] = []
     for draft in drafts:
@@ -343,6 +353,8 @@ def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
             same_actor = (
                 draft.actor is None or other.actor is None or draft.actor.country == other.actor.country
             )
+            if other.event_type == draft.event_type and _restates(draft, other):
+                break  # "..., one of the deadliest attacks on a medical site in months": the same strike
             if other.event_type == draft.event_type and same_place and same_actor and not draft.new_event:
                 other.quantities.extend(draft.quantities)
                 other.actor = other.actor or draft.actor
