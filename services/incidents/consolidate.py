@@ -97,9 +97,9 @@ class _Reported:
         return self.claim.reported_at.timestamp() if self.claim.reported_at is not None else 0.0
 
     def rank(self) -> tuple[int, bool, float, bool, int]:
-        """Most authoritative, a number before a magnitude, the latest; in one report an exact figure
-        before a floor, then the lower of two conflicting figures."""
-        return (authority(self.claim.claimant), not self.vague, self.when, not self.floor, -self.claim.value)
+        """Most authoritative, a number before a magnitude, the latest; at one time an exact figure
+        before a floor, then the higher (tolls rise: of two reports at once, the higher is the newer)."""
+        return (authority(self.claim.claimant), not self.vague, self.when, not self.floor, self.claim.value)
 
 
 def _reported(mentions: Sequence[IncidentMention]) -> dict[str, list[_Reported]]:
