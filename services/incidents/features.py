@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 
 from schemas import Actor, IncidentMention, Location
+from services.incidents.dating import dated_elsewhere
 
 _WORD = re.compile(r"[^\W\d_][\w'’-]*|\d[\d,.]*", re.UNICODE)
 # Words that say nothing about which event an article reports: function words, reporting verbs and the
@@ -136,9 +137,14 @@ def _name_words(name: str) -> frozenset[str]:
 
 
 def day_range(
-    start: datetime | None, end: datetime | None, published: datetime | None, max_span_days: int
+    start: datetime | None,
+    end: datetime | None,
+    published: datetime | None,
+    max_span_days: int,
+    evidence: str = "",
 ) -> tuple[int, int] | None:
-    """The days an event may have happened on: its own time when precise enough, else its publication day.
+    """The days an event may have happened on: its own time when precise enough, else the days its
+    evidence names ("In March, ...", services/incidents/dating.py), else its publication day.
 
     `end` is exclusive (the extractor's day precision gives [day, next day)). A time vaguer than
     `max_span_days` cannot tell one incident from another, so it gives no range at all.
@@ -148,13 +154,15 @@ def day_range(
         last = (
             (end - timedelta(microseconds=1)).date().toordinal() if end is not None and end > start else first
         )
-        if last - first + 1 > max_span_days:
-            return None
-        return first, last
-    if published is not None:
-        day = published.date().toordinal()
-        return day, day
-    return None
+        return (first, last) if last - first + 1 <= max_span_days else None
+    if published is None:
+        return None
+    dated = dated_elsewhere(evidence, published) if evidence else None
+    if dated is not None:
+        days = dated.days
+        return days if days is not None and days[1] - days[0] + 1 <= max_span_days else None
+    day = published.date().toordinal()
+    return day, day
 
 
 def countries(*actors: Actor | None) -> frozenset[str]:
@@ -185,7 +193,13 @@ class Features:
 
 def mention_features(mention: IncidentMention, max_span_days: int) -> Features:
     t = mention.time
-    days = day_range(t.start if t else None, t.end if t else None, mention.published_at, max_span_days)
+    days = day_range(
+        t.start if t else None,
+        t.end if t else None,
+        mention.published_at,
+        max_span_days,
+        mention.evidence.text,
+    )
     names = place_words(mention.location)
     return Features(
         event_id=mention.event_id,
