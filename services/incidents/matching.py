@@ -40,7 +40,7 @@ class MatchConfig:
     type_groups: tuple[frozenset[str], ...] = ()
     threshold: float = 0.4
     text_weight: float = 1.0
-    unknown_place_text: float = 0.1
+    unknown_place_text: float = 0.2
     same_article_text: float = 0.2
     vague_time_text: float = 0.4
     directed_types: frozenset[str] = frozenset()

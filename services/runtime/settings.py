@@ -147,7 +147,7 @@ class Settings(BaseSettings):
     incident_threshold: float = Field(default=0.4, ge=0, description="score an event needs to join")
     incident_text_weight: float = Field(default=1.0, ge=0, description="weight of evidence similarity")
     incident_unknown_place_text: float = Field(
-        default=0.1, ge=0, le=1, description="evidence similarity needed when a place is missing"
+        default=0.2, ge=0, le=1, description="evidence similarity needed when a place is missing"
     )
     incident_same_article_text: float = Field(
         default=0.2, ge=0, le=1, description="evidence similarity needed for a second mention of one article"

@@ -160,3 +160,27 @@ def test_an_exact_figure_wins_over_an_approximate_one_of_the_same_authority() ->
     (detained,) = inc.quantities
     assert (detained.value, detained.low, detained.high) == (23, 23, 24)
     assert [c.approx for c in detained.claims] == [False, True]
+
+
+def test_a_placeless_report_sharing_only_what_every_attack_says_opens_its_own_incident() -> None:
+    r = resolver()
+    court = (
+        "A suicide attacker killed 12 people outside the district court complex during the morning rush "
+        "as lawyers arrived for hearings, police said"
+    )
+    same = (
+        "Twelve people were killed when a suicide attacker blew himself up outside the district court, "
+        "the deadliest bombing in the city this year"
+    )
+    other = (
+        "The army said five attackers had been killed: two at the gate and three in a storage building "
+        "where they had been cornered"
+    )
+    add_all(
+        r,
+        make_event("a1", court, mode="explosives"),
+        make_event("a2", same, location=None, hours=12, mode="explosives"),
+        make_event("a3", other, location=None, hours=13, mode=None),
+    )
+    held = sorted(sorted(m.article_id for m in i.mentions) for i in r.incidents.values())
+    assert held == [["a1", "a2"], ["a3"]]
