@@ -11,7 +11,8 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
-from services.extractor.rules.places import PlaceMention, best_admin1, find_places, resolve
+from services.extractor.rules.place_resolution import best_admin1, resolve
+from services.extractor.rules.places import PlaceMention, find_places
 from services.extractor.rules.where import article_places, pick_location
 
 UKRAINE_NEWS = Counter({"UKR": 5, "RUS": 4})

@@ -56,3 +56,34 @@ def test_a_demand_made_at_a_definite_site_takes_the_story_place() -> None:
     here = _place("A commander ordered the soldiers in the town to surrender.", "ordered", state, True)
     assert here is not None and here.name == "Bunia"
     assert _place("A commander ordered the soldiers to surrender.", "ordered", state, True) is None
+
+
+def test_a_quarter_of_a_town_is_placed_inside_it() -> None:
+    state = ArticleState(None)
+    here = _place("Police fired tear gas at youths in Nairobi's Kangemi area on Friday.", "fired", state)
+    assert here is not None and (here.name, here.country) == ("Kangemi", "KEN")
+    district = _place("A bomb killed four people in Mogadishu's Hodan district.", "killed", state)
+    assert district is not None and (district.name, district.country) == ("Hodan", "SOM")
+
+
+def test_a_possessive_town_before_a_name_is_no_first_name() -> None:
+    words = ["clashes", "in", "Nairobi", "'s", "Mathare", "slum"]
+    found = find_places(words, [w[:1].isupper() for w in words])
+    assert [m.text for m in found] == ["Nairobi", "Mathare"]
+    assert found[1].within is not None and found[1].within.country == "KEN"
+
+
+def test_a_capital_accused_of_an_act_is_its_government_not_the_place() -> None:
+    state = ArticleState(None)
+    doc, mentions = _parsed("Poland expelled two diplomats, accusing Moscow of arson.")
+    assert pick_location(doc, [doc[1], doc[5]], mentions, state) is None
+    doc, mentions = _parsed("Rockets struck Kyiv overnight.")
+    here = pick_location(doc, [doc[1]], mentions, state)
+    assert here is not None and here.name == "Kyiv"
+
+
+def test_a_dateline_of_two_cities_is_marked_shared() -> None:
+    state = ArticleState(None)
+    _place("BAKU/YEREVAN, May 2 (Newswire) - Troops attacked a post on Monday.", "attacked", state)
+    memory = article_places(state)
+    assert memory.dateline is not None and memory.dateline.name == "Baku" and memory.dateline_shared

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from typing import NamedTuple
 
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.places import country_of_text, fold, load_gazetteer
@@ -23,10 +24,17 @@ DATELINE = re.compile(
 )
 
 
-def dateline_place(text: str) -> tuple[str, str | None, int] | None:
-    """The dateline opening `text` ("GOMA, Democratic Republic of Congo, Jan 28 (Newswire) - "): its first
-    place in title case, the ISO3 of the country named after it (or None) and where the dateline ends.
-    """
+class Dateline(NamedTuple):
+    """A dateline opening a sentence ("GOMA, Democratic Republic of Congo, Jan 28 (Newswire) - ")."""
+
+    name: str  # its first place, in title case: "Goma"
+    country: str | None  # ISO3 of the country named after it
+    end: int  # the character offset where it ends
+    shared: bool  # "SANAA/WASHINGTON": reported from two places
+
+
+def dateline_place(text: str) -> Dateline | None:
+    """The dateline opening `text`, if any."""
     match = DATELINE.match(text)
     if match is None:
         return None
@@ -35,7 +43,7 @@ def dateline_place(text: str) -> tuple[str, str | None, int] | None:
     if match.group(2):
         name = match.group(2).strip()
         country = country_of_text(name) or _actor_country(name)
-    return city, country, match.end()
+    return Dateline(city, country, match.end(), "/" in match.group(1))
 
 
 def dateline_country(text: str) -> str | None:

@@ -2,24 +2,29 @@
 
 spaCy's small model mislabels many toponyms, so places are found by looking token n-grams up in the
 gazetteer. "X region/oblast/province/district" reads X as a subdivision; "the village of X" keeps X as a
-place even when the gazetteer lacks it (its admin1 and country then come from the sentence). A parent
-named next to a place ("Goma, Congo", "Rajouri in Kashmir", "Haiti's Artibonite") keeps only the
-readings inside it; the rest is settled by the countries and regions the article talks about, the kind
-of place and population. Small towns and districts need the article's country and a place-like
-position ("in X", "X, Y"), since thousands of them share names with common words.
+place even when the gazetteer lacks it (its admin1 and country then come from the sentence). A parent named
+next to a place ("Goma, Congo", "Rajouri in Kashmir", "Haiti's Artibonite") keeps only the readings inside
+it; the rest is settled (place_resolution.py) by the countries and regions the article talks about, the kind
+of place and population. "Nairobi's Kangemi area" is a quarter of the town before it. Small towns and
+districts need the article's country and a place-like position ("in X", "X, Y"), since thousands of them
+share names with common words.
 """
 
 from __future__ import annotations
 
-import math
-from collections import Counter
 from dataclasses import dataclass, replace
-from difflib import SequenceMatcher
 
-from schemas import Location
 from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
 
-__all__ = ["Place", "PlaceMention", "best_admin1", "country_of_text", "find_places", "fold", "load_gazetteer"]
+__all__ = [
+    "Place",
+    "PlaceMention",
+    "country_of_text",
+    "find_places",
+    "fold",
+    "load_gazetteer",
+    "needs_context",
+]
 
 REGION_WORDS = frozenset(
     {
@@ -44,6 +49,11 @@ REGION_WORDS = frozenset(
 SETTLEMENT_WORDS = frozenset(
     {"village", "town", "city", "settlement", "hamlet", "township", "suburb", "port", "district"}
 )
+# "Nairobi's Kangemi area", "Gaza City's Sabra neighbourhood": a quarter of the city named before it
+QUARTER_WORDS = frozenset(
+    {"area", "neighbourhood", "neighborhood", "district", "suburb", "quarter", "township", "slum", "estate"}
+)
+POSSESSIVE = frozenset({"'s", "’s"})
 MAX_WORDS = 4
 MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000
@@ -68,6 +78,7 @@ class PlaceMention:
     parent: str | None = None
     district: bool = False
     within: Place | None = None  # the region or country around a name the gazetteer lacks
+    quarter: bool = False  # "Y's X area": a part of the town Y
 
 
 PLACED_AFTER = frozenset(
@@ -140,7 +151,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 while i + n_name < len(words) and n_name < MAX_WORDS and words[i + n_name][:1].isupper():
                     n_name += 1
                 found = (n_name, " ".join(words[i : i + n_name]), [])
-            elif (n_unknown := _unknown_region(words, proper, i)) is not None:
+            elif (n_unknown := _unknown_name(words, proper, i)) is not None:
                 found = (n_unknown, " ".join(words[i : i + n_unknown]), [])
             elif (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
                 found = (n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), [])
@@ -156,6 +167,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             and words[end].lower() not in REGION_WORDS
             and candidates
             and not any(p.kind == "country" for p in candidates)
+            and not words[end - 1].endswith(("'s", "’s"))  # "Nairobi's Kangemi area"
         ):
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
@@ -169,10 +181,11 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             and words[end + 2].lower() in {"regions", "oblasts", "provinces", "districts", "states"}
         ):
             region = True
-        placed = settlement or region or (i > 0 and words[i - 1].lower() in PLACED_AFTER)
+        quarter = _is_quarter(words, i, end)
+        placed = settlement or region or quarter or (i > 0 and words[i - 1].lower() in PLACED_AFTER)
         parent_next = end + 1 < len(words) and words[end] in {",", "in"}
         if not (
-            placed or parent_next or any(p.kind == "country" or not _needs_context(p) for p in candidates)
+            placed or parent_next or any(p.kind == "country" or not needs_context(p) for p in candidates)
         ):
             i = end  # only small namesakes ("Johnson" County, a village "Western"), in no place position
             continue
@@ -186,10 +199,33 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 settlement,
                 placed,
                 district=region and any(w.startswith("district") for w in (word_after, last_word)),
+                quarter=quarter,
             )
         )
         i = end
     return _with_parents(words, mentions)
+
+
+def _is_quarter(words: list[str], i: int, end: int) -> bool:
+    """ "Nairobi's Kangemi area": a name between a possessive and a word for a part of a town."""
+    after = words[end].lower() if end < len(words) else ""
+    named = after in QUARTER_WORDS or (end - i > 1 and words[end - 1].lower() in QUARTER_WORDS)
+    return i > 0 and (words[i - 1] in POSSESSIVE or words[i - 1].endswith(("'s", "’s"))) and named
+
+
+def _unknown_name(words: list[str], proper: list[bool], i: int) -> int | None:
+    """The length of a quarter's or region's name the gazetteer lacks, read from the word after it."""
+    return _unknown_quarter(words, proper, i) or _unknown_region(words, proper, i)
+
+
+def _unknown_quarter(words: list[str], proper: list[bool], i: int) -> int | None:
+    """The length of a quarter's name the gazetteer lacks ("Nairobi's Kangemi area")."""
+    for n in (1, 2, 3):
+        if i + n > len(words) or not (words[i + n - 1][:1].isupper() and proper[i + n - 1]):
+            return None
+        if _is_quarter(words, i, i + n):
+            return n
+    return None
 
 
 def _unknown_region(words: list[str], proper: list[bool], i: int) -> int | None:
@@ -234,6 +270,24 @@ def _inside(place: Place, parent: Place) -> bool:
     return parent.kind == "admin2" and place.kind == "city" and place.admin1 == parent.admin1
 
 
+def _quarter_of(quarter: PlaceMention, town: PlaceMention) -> PlaceMention:
+    """ "Mogadishu's Hodan district", "Nairobi's Kangemi area": a district of the town when the gazetteer
+    has one, else a place the gazetteer lacks inside the town (or the region or country named)."""
+    if not town.candidates:
+        return quarter
+    inside = [
+        p
+        for p in quarter.candidates
+        for q in town.candidates
+        if _inside(p, q)
+        or (q.kind == "city" and p.kind != "country" and (p.country, p.admin1) == (q.country, q.admin1))
+    ]
+    if inside:
+        return replace(quarter, candidates=tuple(inside), placed=True, parent=inside[0].country)
+    around = max(town.candidates, key=lambda q: (q.kind == "city", q.population))
+    return replace(quarter, candidates=(), placed=True, parent=around.country, within=around)
+
+
 def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceMention]:
     """Keep the readings of "X, Y", "X in Y" and "Y's X" that lie inside Y."""
     out = list(mentions)
@@ -244,9 +298,12 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
             between = between[:-1]
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
-        elif not between and words[first.end - 1].endswith(("'s", "’s")):
+        elif (not between and words[first.end - 1].endswith(("'s", "’s"))) or between in (["'s"], ["’s"]):
             child, parent = second, first
         else:
+            continue
+        if child.quarter and child is second:
+            out[k + 1] = _quarter_of(child, parent)
             continue
         if not child.candidates and child is first:  # a village the gazetteer lacks, inside its parent
             around = [q for q in parent.candidates if q.kind in {"admin1", "admin2", "country"}]
@@ -264,25 +321,7 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
     return [m for m in out if m.candidates or m.settlement or m.region or m.within is not None]
 
 
-def _score(
-    place: Place, mention: PlaceMention, context: Counter[str], regions: Counter[str]
-) -> tuple[float, ...]:
-    # a spelling (Kharkov, Kharkiv), not an old or other name; one letter in five (Borna, Borno) is another
-    exact = SequenceMatcher(None, fold(place.name), fold(mention.text)).ratio() > 0.8
-    ranks = DISTRICT_KIND_RANK if mention.district else REGION_KIND_RANK if mention.region else KIND_RANK
-    in_region = float(bool(place.admin1) and regions.get(place.admin1, 0) > 0)
-    return (
-        float(context.get(place.country, 0) > 0),
-        in_region,
-        float(exact),
-        ranks[place.kind],
-        float(place.population >= SMALL_TOWN),  # Zaporizhzhya the city, not a hamlet spelled Zaporizhzhia
-        float(fold(place.name) == fold(mention.text)),
-        math.log1p(place.population),
-    )
-
-
-def _needs_context(place: Place, mention: PlaceMention | None = None) -> bool:
+def needs_context(place: Place, mention: PlaceMention | None = None) -> bool:
     """Small towns and districts share names with common words, people and each other: they are read
     as places only in the article's countries, and (but for villages) where the words say so.
     """
@@ -291,95 +330,6 @@ def _needs_context(place: Place, mention: PlaceMention | None = None) -> bool:
     if mention is not None and (mention.settlement or mention.parent is not None):
         return False
     return place.kind == "admin2" or place.population < SMALL_TOWN
-
-
-def resolve(
-    mention: PlaceMention,
-    context: Counter[str],
-    sentence_admin1: Place | None = None,
-    regions: Counter[str] | None = None,
-) -> Location | None:
-    """The Location a mention stands for, given the article's country counts, a region named nearby
-    and the regions (admin1 names) the article named before.
-    """
-    gaz = load_gazetteer()
-    candidates = list(mention.candidates)
-    if sentence_admin1 is not None and mention.settlement:
-        inside = [
-            p for p in candidates if p.country == sentence_admin1.country and p.admin1 == sentence_admin1.name
-        ]
-        candidates = inside
-    if not candidates and mention.region and not mention.candidates:
-        candidates = _spelled_like(mention.text, context)
-    if not candidates:
-        if not (mention.settlement or mention.region or mention.within):
-            return None
-        around = mention.within or sentence_admin1
-        if (
-            around
-            and around.kind == "country"
-            and sentence_admin1
-            and sentence_admin1.country == around.country
-        ):
-            around = sentence_admin1  # "the town of X in Mali's Mopti region"
-        country = around.country if around else (context.most_common(1)[0][0] if context else None)
-        admin1 = (around.name if around.kind == "admin1" else around.admin1 or None) if around else None
-        return Location(
-            text=mention.text,
-            name=mention.text,
-            admin1=admin1,
-            country=country,
-            country_name=gaz.country_names.get(country or ""),
-            precision="admin1" if mention.region else "city",
-        )
-    seen = regions or Counter()
-    best = max(candidates, key=lambda p: _score(p, mention, context, seen))
-    if _needs_context(best, mention) and not (context.get(best.country) and mention.placed):
-        return None
-    if mention.region and best.kind == "city":
-        return Location(
-            text=mention.text,
-            name=best.admin1 or mention.text,
-            admin1=best.admin1 or mention.text,
-            country=best.country,
-            country_name=gaz.country_names.get(best.country),
-            precision="admin1",
-        )
-    # The schema has no district level: a district is reported as a place inside its admin1.
-    precision = {"city": "city", "admin2": "city", "admin1": "admin1", "country": "country"}.get(best.kind)
-    return Location(
-        text=mention.text,
-        name=best.name,
-        admin1=best.admin1 or None,
-        country=best.country or None,  # a sea has none
-        country_name=gaz.country_names.get(best.country),
-        lat=best.lat,
-        lon=best.lon,
-        geonames_id=best.geonames_id,
-        precision=precision,
-    )
-
-
-def _spelled_like(text: str, context: Counter[str]) -> list[Place]:
-    """Subdivisions of the article's three main countries spelled like `text` ("Oddar Meanchey" for
-    "Otdar Mean Chey"), best first."""
-    gaz = load_gazetteer()
-    key = fold(text)
-    scored = [
-        (SequenceMatcher(None, key, fold(p.name)).ratio(), p)
-        for country, _ in context.most_common(3)
-        for p in gaz.subdivisions_of(country)
-    ]
-    return [p for ratio, p in sorted(scored, key=lambda x: -x[0])[:1] if ratio >= SPELLING_RATIO]
-
-
-def best_admin1(mentions: list[PlaceMention], context: Counter[str]) -> Place | None:
-    """The first region named in a sentence (used to place villages the gazetteer lacks)."""
-    for mention in mentions:
-        admin = [p for p in mention.candidates if p.kind == "admin1"]
-        if mention.region and admin:
-            return max(admin, key=lambda p: float(context.get(p.country, 0) > 0))
-    return None
 
 
 def country_of_text(text: str) -> str | None:

@@ -14,7 +14,8 @@ from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
 from services.extractor.rules.dateline import dateline_place
 from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
-from services.extractor.rules.places import Place, PlaceMention, best_admin1, fold, load_gazetteer, resolve
+from services.extractor.rules.place_resolution import best_admin1, resolve
+from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -116,9 +117,13 @@ def is_country(mention: PlaceMention) -> bool:
     return not mention.region and any(p.kind == "country" for p in mention.candidates)
 
 
-def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = True) -> bool:
-    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow");
-    named groups, people and institutions ("Hamas", also a spelling of Hamm) are never places.
+def is_actor_mention(
+    doc: Doc | Span, mention: PlaceMention, statement: bool = True, targets: frozenset[int] | None = None
+) -> bool:
+    """Whether a capital city stands for its government here ("Moscow claims", "between Kyiv and Moscow",
+    "expelled diplomats, accusing Moscow of sabotage": the object of a verb other than the event's
+    `targets`, or of one that addresses a party); named groups, people and institutions ("Hamas", also
+    a spelling of Hamm) are never places.
     """
     entry = load_actor_table().by_alias.get(mention.text.lower())
     if entry is not None and entry.kind in NAMED_ACTORS:
@@ -134,7 +139,12 @@ def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = T
         }
     head_prep = token.head.lower_ if token.dep_ in {"pobj", "conj"} else ""
     if not statement:  # "Russia pounds Kyiv", "attacks on Kyiv and Kharkiv": the capital is the target
-        return token.dep_ in SUBJECT_DEPS | {"poss"} or head_prep in {"by", "between", "with"}
+        other_verb = (
+            targets is not None
+            and token.dep_ == "dobj"
+            and (token.head.i not in targets or _sense_type(token.head) in ADDRESSED)
+        )
+        return token.dep_ in SUBJECT_DEPS | {"poss"} or head_prep in {"by", "between", "with"} or other_verb
     return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
         "by",
         "between",
@@ -146,6 +156,16 @@ def is_actor_mention(doc: Doc | Span, mention: PlaceMention, statement: bool = T
     }
 
 
+ADDRESSED = frozenset({"accuse", "reject", "threaten", "request", "support"})  # acts aimed at a party
+
+
+def _sense_type(token: Token) -> str | None:
+    """The PLOVER type the lexicon gives a word ("accusing" -> accuse), if any."""
+    pos = "verbs" if token.pos_ in {"VERB", "AUX"} else "nouns"
+    sense = load_lexicon().triggers.get((lemma(token), pos))
+    return sense.event_type if sense is not None else None
+
+
 @dataclass
 class ArticlePlaces:
     """What place resolution remembers while reading one article: the regions its places lie in (a
@@ -155,6 +175,7 @@ class ArticlePlaces:
     regions: Counter[str] = field(default_factory=Counter)
     last: Location | None = None
     dateline: Location | None = None
+    dateline_shared: bool = False  # "SANAA/WASHINGTON": reported from two places
     sentences: int = 0
 
 
@@ -169,7 +190,7 @@ def article_places(state: ArticleState) -> ArticlePlaces:
 def dateline_end(doc: Doc | Span) -> int:
     """The character offset where a dateline opening the sentence ends (0 without one)."""
     found = dateline_place(doc.text)
-    return found[2] if found else 0
+    return found.end if found else 0
 
 
 DATELINE_SENTENCES = 3  # the headline, a byline or a standfirst may come before the dateline
@@ -182,7 +203,7 @@ def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
     found = dateline_place(doc.text)
     if found is None:
         return None
-    name, country, _ = found
+    name, country = found.name, found.country
     places = [
         p for p in load_gazetteer().by_alias.get(fold(name), []) if p.kind in {"city", "admin1", "admin2"}
     ]
@@ -303,19 +324,23 @@ def pick_location(
     memory.sentences += 1
     if memory.dateline is None and memory.sentences <= DATELINE_SENTENCES:
         memory.dateline = _dateline(doc, state)
+        memory.dateline_shared = memory.dateline is not None and bool(
+            (found := dateline_place(doc.text)) and found.shared
+        )
     mentions = [*mentions, *capital_mentions(doc, state.home_country)]
     context = Counter(state.countries)
     if state.home_country:
         context[state.home_country] += 1
     opening = dateline_end(doc)
     first_char = doc[0].idx if len(doc) else 0
+    targets = {t.i for t in triggers} | {v.i for t in triggers if (v := _clause_verb(t)) is not None}
     places = [
         m
         for m in mentions
-        if not is_actor_mention(doc, m, statement) and doc[m.start].idx - first_char >= opening
+        if not is_actor_mention(doc, m, statement, frozenset(targets))
+        and doc[m.start].idx - first_char >= opening
     ]
     admin1 = best_admin1(mentions, context)
-    targets = {t.i for t in triggers} | {v.i for t in triggers if (v := _clause_verb(t)) is not None}
     subtree = {t.i for t in triggers[0].subtree}
 
     def rank(m: PlaceMention) -> tuple[float, ...]:
