@@ -1,0 +1,32 @@
+"""The place of an event whose sentences name none, from the story around it.
+
+Event datasets code every physical event with a place: "Riot police moved in after midnight and cleared
+the barricades" happened where the protest the article reports did. After the article's drafts are
+merged, a fight, arrest, protest or deployment without a place takes the place of the story's latest
+event before it (a country too: "shelled towns in Armenia ... 49 soldiers were killed"), else the
+dateline's, unless the dateline names two cities ("BAKU/YEREVAN"): the reporters were in both.
+Statements (accuse, demand, threaten, ...) and diplomatic acts keep none: they are made where the
+speaker is, which the sentence does not say.
+"""
+
+from __future__ import annotations
+
+from schemas import Location
+from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.merge import ArticleEvent
+from services.extractor.rules.where import article_places
+
+PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
+
+
+def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
+    """Give each physical event without a place the latest place named before it in the article."""
+    memory = article_places(state)
+    dateline = None if memory.dateline_shared else memory.dateline
+    latest: Location | None = None
+    for event in sorted(events, key=lambda e: e.sentence_index):
+        location = event.draft.location
+        if location is not None:
+            latest = location
+        elif event.draft.event_type in PHYSICAL:
+            event.draft.location = latest or dateline

@@ -1,0 +1,45 @@
+"""Physical events whose sentences name no place take the story's latest place (story_places.py)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from schemas import Location
+from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.events import Draft
+from services.extractor.rules.merge import ArticleEvent
+from services.extractor.rules.story_places import fill_story_places
+from services.extractor.rules.where import article_places
+
+TOWN = Location(text="Bunia", name="Bunia", admin1="Ituri", country="COD", precision="city")
+COUNTRY = Location(text="Armenia", name="Armenia", country="ARM", precision="country")
+DATELINE = Location(text="Goma", name="Goma", admin1="North Kivu", country="COD", precision="city")
+
+
+def _event(kind: str, index: int, location: Location | None = None) -> ArticleEvent:
+    trigger: Any = None  # the pass reads types, places and sentence order only
+    return ArticleEvent(Draft(kind, None, trigger, location=location), (index, index + 1), index)
+
+
+def test_a_placeless_fight_after_a_placed_one_happened_there() -> None:
+    events = [_event("assault", 0, TOWN), _event("accuse", 1), _event("coerce", 2)]
+    fill_story_places(events, ArticleState(None))
+    assert [e.draft.location for e in events] == [TOWN, None, TOWN]
+
+
+def test_a_country_is_the_latest_place_too() -> None:
+    events = [_event("assault", 0, COUNTRY), _event("assault", 1)]
+    fill_story_places(events, ArticleState(None))
+    assert events[1].draft.location == COUNTRY
+
+
+def test_without_an_earlier_place_the_dateline_is_taken_unless_shared() -> None:
+    state = ArticleState(None)
+    article_places(state).dateline = DATELINE
+    events = [_event("protest", 0), _event("sanction", 1)]
+    fill_story_places(events, state)
+    assert [e.draft.location for e in events] == [DATELINE, None]
+    article_places(state).dateline_shared = True
+    later = [_event("protest", 0)]
+    fill_story_places(later, state)
+    assert later[0].draft.location is None
