@@ -7,10 +7,12 @@ April exchange. This reads the few phrases that date a clause on their own:
 - a month, or a year, after "in", "during", "last", "early", "late", "mid" ("In March", "last
   November", "in 2022"): that month (the latest one not after the publication), or no day at all for a
   year; the publication's own month and year say nothing;
-- "N days/weeks ago" or "earlier": that day (three days either way for weeks); months and years ago: no day.
+- "N days/weeks ago" or "earlier": that day (three days either way for weeks); months and years ago: no day;
+- "X came N days after Y": the day's news or the one N days before, whichever the event is, so every
+  day from then to the publication (a span that matching only trusts with similar evidence or a
+  shared figure).
 "since March", "the deadliest since 2022" or "since the war began in 2022" date a span or a
-comparison, not the event (a month or year after "since" never counts), and "N days after"
-dates the other event of the sentence, so neither counts.
+comparison, not the event: a month or year after "since" never counts.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _COUNTS = {
 }  # fmt: skip
 _COUNT = "|".join(sorted(_COUNTS, key=len, reverse=True))
 _AGO = re.compile(rf"\b(\d+|{_COUNT})\s+(day|week|month|year)s?\s+(?:ago|earlier)\b", re.IGNORECASE)
+_AFTER = re.compile(rf"\b(\d+|{_COUNT})\s+(day|week)s?\s+after\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +65,12 @@ def _ago(count: str, unit: str, published: datetime) -> Dated:
     return Dated(None)
 
 
+def _after(count: str, unit: str, published: datetime) -> Dated:
+    n = int(count) if count.isdigit() else _COUNTS[count.lower()]
+    day = published.date().toordinal()
+    return Dated((day - (n if unit.lower() == "day" else 7 * n + 3), day))
+
+
 def dated_elsewhere(text: str, published: datetime) -> Dated | None:
     """The days the evidence dates its event to when they are not the publication's; None when it
     names no other time (the publication day stands)."""
@@ -78,4 +87,6 @@ def dated_elsewhere(text: str, published: datetime) -> Dated | None:
             return found
     for m in _AGO.finditer(text):
         return _ago(m.group(1), m.group(2), published)
+    for m in _AFTER.finditer(text):
+        return _after(m.group(1), m.group(2), published)
     return None

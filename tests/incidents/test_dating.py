@@ -12,7 +12,7 @@ from services.incidents.dating import dated_elsewhere
 from services.incidents.matching import MatchConfig
 from services.incidents.resolver import Resolver
 from services.runtime.settings import Settings
-from tests.incidents.helpers import make_event
+from tests.incidents.helpers import ODESA, make_event
 
 PUBLISHED = datetime(2025, 9, 18, 7, 30, tzinfo=UTC)
 
@@ -42,7 +42,10 @@ def days(text: str) -> tuple[str, str] | str | None:
         ("The strike was the deadliest since March.", None),
         ("It is the worst flood since the dam was built in 1998.", None),
         ("Police fired tear gas in September, witnesses said.", None),  # the publication's month
-        ("The blast came nine days after an ambush on a convoy.", None),  # dates the other event
+        # the day's news, or the event nine days before: either
+        ("The blast came nine days after an ambush on a convoy.", ("2025-09-09", "2025-09-18")),
+        ("The raid came a day after the vote.", ("2025-09-17", "2025-09-18")),
+        ("It came less than a day after the vote.", ("2025-09-17", "2025-09-18")),
         ("Officials said the toll may rise.", None),  # "may" is no month
         ("In 2025 alone, the group has claimed 30 attacks.", None),  # the publication's year
     ],
@@ -74,3 +77,21 @@ def test_a_recalled_rally_does_not_join_todays_rally_in_the_same_city() -> None:
     incidents: list[Incident] = [i for i in (r.add(e) for e in undated) if i is not None]
     held = {i.incident_id: sorted(m.article_id for m in i.mentions) for i in incidents}
     assert sorted(held.values()) == [["a1", "a3"], ["a2"]]
+
+
+def test_the_event_recalled_n_days_after_joins_the_report_that_dates_it_not_todays_strike() -> None:
+    r = Resolver(MatchConfig.from_settings(Settings()))
+    market = "a missile killed 14 people at a crowded market in Odesa"
+    dated = make_event("a1", f"On Friday {market}", location=ODESA, figures=(("killed", 14, "the governor"),))
+    today = make_event(
+        "a2", "Russian drones hit an Odesa port warehouse overnight, wounding 3 dock workers", location=ODESA,
+        day=9, mode="drone", figures=(("injured", 3, "the port authority"),),
+    )  # fmt: skip
+    recalled = make_event(
+        "a2", f"The attack came nine days after {market}", location=ODESA, day=9, hours=10,
+        figures=(("killed", 14, None),),
+    )  # fmt: skip
+    for event in (dated, today, recalled.model_copy(update={"time": None})):
+        r.add(event)
+    held = sorted(sorted(m.evidence.text[:6] for m in i.mentions) for i in r.incidents.values())
+    assert held == [["On Fri", "The at"], ["Russia"]]
