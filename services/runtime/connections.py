@@ -5,8 +5,8 @@ shape), so addresses, credentials and timeouts are decided in one place.
 With `NEWSWIRE_REDIS_SENTINELS` set, every client asks the sentinels where the master is, and asks
 again after a failover (redis-py's `SentinelConnectionPool`); `NEWSWIRE_REDIS_URL`, if also set, gives
 only the credentials, database and TLS of the master's connections, not its address. Redis Cluster is
-not supported on purpose: the MULTI/EXEC that publishes a handler's outputs and acknowledges its input
-spans several streams (several hash slots).
+not supported on purpose: the script (or MULTI/EXEC) that publishes a handler's outputs and
+acknowledges its input spans several streams (several hash slots).
 """
 
 from __future__ import annotations

@@ -1,8 +1,10 @@
 """At-least-once consumption with dead letters, on top of FastStream's stream subscriber.
 
 FastStream delivers new entries of a consumer group; this module adds what it lacks on Redis:
-- outputs are published and the input acknowledged in one MULTI/EXEC, so a crash never duplicates
-  downstream and never acknowledges unpublished work;
+- outputs are published and the input acknowledged in one atomic command (the Lua script
+  streams.PUBLISH_AND_ACK, which sends each payload once for all its streams; MULTI/EXEC when a
+  handler adds other commands), so a crash never duplicates downstream and never acknowledges
+  unpublished work;
 - a failed entry stays pending; the reclaim loop takes entries idle longer than `reclaim_idle_ms`
   from any consumer of the group (XAUTOCLAIM), so a replica that dies loses nothing;
 - the delivery count comes from XPENDING; after `max_deliveries` the entry goes to the `dead` stream
@@ -71,6 +73,7 @@ class ReliableConsumer(Generic[M]):
         self.policy = policy or RetryPolicy()
         self.max_deliveries = self.policy.max_deliveries or settings.max_deliveries
         self.on_fatal = on_fatal
+        self._publish_script = redis.register_script(streams.PUBLISH_AND_ACK)
         self.in_flight = 0
         # Entries this consumer is handling right now. A slow handler (longer than reclaim_idle_ms) makes
         # its own entry look idle: XAUTOCLAIM hands it back to us, and it must not be handled twice.
@@ -146,7 +149,7 @@ class ReliableConsumer(Generic[M]):
         self.health.set("dependency", "ok")
 
     async def process_batch(self, entries: Sequence[tuple[str, bytes]]) -> None:
-        """Handle entries together (one handler call, one MULTI with every output and ack); never raises.
+        """Handle entries together (one handler call, one publish of all outputs and acks); never raises.
 
         Invalid entries are dead-lettered on their own. If the batch fails, each entry is handled
         alone, so one bad entry cannot hold the others back and retries count per entry.
@@ -208,7 +211,19 @@ class ReliableConsumer(Generic[M]):
     async def _publish_and_ack(
         self, entry_ids: str | Sequence[str], outputs: Sequence[streams.Output]
     ) -> None:
+        """Publish the outputs and acknowledge the entries, all or nothing, in one round trip."""
         ids = [entry_ids] if isinstance(entry_ids, str) else list(entry_ids)
+        entries = [o for o in outputs if not isinstance(o, streams.RedisCommand)]
+        if len(entries) < len(outputs):
+            await self._publish_and_ack_multi(ids, outputs)
+        elif entries:
+            keys, args = await streams.publish_and_ack_arguments(self.stream, self.group, ids, entries)
+            await self._publish_script(keys=keys, args=args)
+        else:
+            await self.redis.xack(self.stream, self.group, *ids)
+
+    async def _publish_and_ack_multi(self, ids: list[str], outputs: Sequence[streams.Output]) -> None:
+        """Outputs with other commands than XADD (ingest's marks): one MULTI/EXEC."""
         encoded: dict[int, dict[bytes, bytes]] = {}  # a model on two streams (events, its topic) once
 
         async def fields(model: BaseModel) -> dict[bytes, bytes]:

@@ -50,6 +50,64 @@ class TopicEntry:
 Output = Entry | RedisCommand | TopicEntry
 
 
+# A handler's entries and the acknowledgement of its input in one command, atomically like MULTI/EXEC:
+# each payload is sent once and added to every stream it goes on (an event on `events` and on its
+# `events.<type>` topic), and the XACK comes last, so a failed XADD leaves the input pending.
+# KEYS: the input stream, then the output streams. ARGV: the group, the number of ids, the ids; then
+# per payload: its number of streams, (key index, MAXLEN ~ or 0 for none) per stream, its number of
+# fields, then field, value, ...
+PUBLISH_AND_ACK = """
+local n_ids = tonumber(ARGV[2])
+local i = 3 + n_ids
+while i <= #ARGV do
+  local n_streams = tonumber(ARGV[i])
+  local at = i + 1
+  local n_fields = tonumber(ARGV[at + 2 * n_streams])
+  local first = at + 2 * n_streams + 1
+  local last = first + 2 * n_fields - 1
+  for s = 0, n_streams - 1 do
+    local key, maxlen = KEYS[tonumber(ARGV[at + 2 * s])], ARGV[at + 2 * s + 1]
+    if maxlen == "0" then
+      redis.call("XADD", key, "*", unpack(ARGV, first, last))
+    else
+      redis.call("XADD", key, "MAXLEN", "~", maxlen, "*", unpack(ARGV, first, last))
+    end
+  end
+  i = last + 1
+end
+if n_ids > 0 then
+  redis.call("XACK", KEYS[1], ARGV[1], unpack(ARGV, 3, 2 + n_ids))
+end
+return n_ids
+"""
+
+
+async def publish_and_ack_arguments(
+    stream: str, group: str, ids: Sequence[str], outputs: Sequence[Entry | TopicEntry]
+) -> tuple[list[str], list[bytes | str | int]]:
+    """KEYS and ARGV of PUBLISH_AND_ACK: each model encoded once, with every stream it goes on."""
+    keys: dict[str, int] = {stream: 1}
+    payloads: dict[int, tuple[BaseModel, list[tuple[int, int]]]] = {}
+    for output in outputs:
+        name, model, maxlen = (
+            (output.stream, output.model, output.maxlen)
+            if isinstance(output, TopicEntry)
+            else (output[0], output[1], 0)
+        )
+        index = keys.setdefault(name, len(keys) + 1)
+        payloads.setdefault(id(model), (model, []))[1].append((index, maxlen))
+    args: list[bytes | str | int] = [group, len(ids), *ids]
+    for model, targets in payloads.values():
+        fields = await encode(model)
+        args.append(len(targets))
+        for index, maxlen in targets:
+            args += (index, maxlen)
+        args.append(len(fields))
+        for field, value in fields.items():
+            args += (field, value)
+    return list(keys), args
+
+
 def _correlation_id(model: BaseModel) -> str:
     for attr in ("event_id", "article_id", "request_id", "dead_letter_id"):
         value = getattr(model, attr, None)

@@ -1,6 +1,6 @@
 """An in-memory harness for a worker's handlers: messages in, outputs (or the failure model's decision)
 out, with no Redis. The StubBroker / TestRedisBroker idea, on our `Output` seam: what a handler returns
-is exactly what `ReliableConsumer` would publish in the MULTI that acknowledges the input.
+is exactly what `ReliableConsumer` would publish in the step that acknowledges the input.
 
 Delivery guarantees (ack after publish, reclaim, dead letters on Redis) are not simulated here; they
 are tested on a real Redis (tests/runtime/test_consumer.py, tests/test_faults.py).

@@ -218,3 +218,60 @@ async def test_topic_entries_are_capped_since_no_group_acknowledges_them(
     assert 50 <= length < 250  # MAXLEN ~ trims whole nodes of 100 entries: about the cap, never all 600
     newest = await redis.xrevrange(topic, count=1)
     assert UrlRequest.model_validate_json(streams.decode(newest[0][1])).url == "https://a.test/599"
+
+
+async def test_a_model_on_two_streams_lands_on_both_in_order_and_the_input_is_acked(
+    redis: Redis, settings: Settings
+) -> None:
+    out, topic = settings.keys.stream("out"), settings.keys.topic("assault")
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        other = UrlRequest(url=msg.url + "/other")
+        return [(out, msg), streams.TopicEntry(topic, msg, maxlen=50), (out, other)]
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/both"))])
+    for entry_id, body in await read_new(redis, consumer, "c1"):
+        await consumer.process(entry_id, body, 1)
+    on_out = [streams.decode(f) for _, f in await redis.xrange(out)]
+    on_topic = [f for _, f in await redis.xrange(topic)]
+    assert [UrlRequest.model_validate_json(b).url for b in on_out] == [
+        "https://a.test/both",
+        "https://a.test/both/other",
+    ]
+    assert len(on_topic) == 1 and streams.decode(on_topic[0]) == on_out[0]  # the same payload on both
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+
+async def test_publishing_reloads_its_script_after_redis_forgot_it(redis: Redis, settings: Settings) -> None:
+    """A restarted Redis, or a replica promoted by Sentinel, may not have the publishing script cached."""
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        return [(settings.keys.stream("out"), msg)]
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    for n in range(2):
+        await redis.script_flush()
+        await streams.publish(redis, [(consumer.stream, UrlRequest(url=f"https://a.test/{n}"))])
+        for entry_id, body in await read_new(redis, consumer, "c1"):
+            await consumer.process(entry_id, body, 1)
+    assert await redis.xlen(settings.keys.stream("out")) == 2
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 0
+
+
+async def test_an_output_redis_refuses_leaves_the_input_pending(redis: Redis, settings: Settings) -> None:
+    good, bad = settings.keys.stream("out"), settings.keys.stream("not-a-stream")
+    await redis.set(bad, "a string: XADD to it fails")
+
+    async def handle(msg: UrlRequest) -> Sequence[Output]:
+        return [(good, msg), (bad, msg)]
+
+    consumer = make_consumer(redis, settings, handle)
+    await streams.ensure_group(redis, consumer.stream, "g")
+    await streams.publish(redis, [(consumer.stream, UrlRequest(url="https://a.test/refused"))])
+    for entry_id, body in await read_new(redis, consumer, "c1"):
+        await consumer.process(entry_id, body, 1)
+    assert (await redis.xpending(consumer.stream, "g"))["pending"] == 1  # not acknowledged: retried later
+    assert await redis.xlen(settings.keys.dead) == 0
