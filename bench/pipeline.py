@@ -74,7 +74,8 @@ class Cluster:
         self._sampler.start()
 
     # --- processes -------------------------------------------------------------------------------
-    def start(self, role: str, count: int = 1) -> list[Worker]:
+    def start(self, role: str, count: int = 1, command: list[str] | None = None) -> list[Worker]:
+        """`count` workers of `role` (`newswire worker ROLE`, or `command`), once each is ready."""
         started = []
         for _ in range(count):
             name = f"{role}-{sum(w.role == role for w in self.workers) + 1}"
@@ -91,8 +92,8 @@ class Cluster:
                 "NEWSWIRE_LOG_LEVEL": "WARNING",
             }
             log = (self.tmp / f"{name}.log").open("wb")
-            command = [sys.executable, "-m", "services.cli", "worker", role]
-            proc = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT)
+            argv = command or [sys.executable, "-m", "services.cli", "worker", role]
+            proc = subprocess.Popen(argv, env=env, stdout=log, stderr=subprocess.STDOUT)
             worker = Worker(role, name, port, proc, psutil.Process(proc.pid), log)
             self.workers.append(worker)
             started.append(worker)
