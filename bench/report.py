@@ -184,7 +184,8 @@ def _store_replicas(f: dict[str, Any]) -> str:
         return str(f.get("error", "skipped (no PostgreSQL)"))
     one, two = f["replicas_1"], f["replicas_2"]
     return (
-        f"{one['articles_per_s']} -> {two['articles_per_s']} articles/s on PostgreSQL: x{f['speedup']} "
+        f"{one['articles_per_s']} -> {two['articles_per_s']} articles/s on PostgreSQL: x{f['speedup']}, "
+        f"median of rounds {[r['speedup'] for r in f.get('rounds', [])]} "
         f"(CPU-normalised x{f['speedup_cpu']}; CPU ms/article store {one['store_cpu_ms_per_article']} "
         f"-> {two['store_cpu_ms_per_article']}, PostgreSQL {one['postgres_cpu_ms_per_article']}; cores "
         f"ours {one['our_cpu_cores']} / {two['our_cpu_cores']}, others' {one['other_cpu_cores']} / "
