@@ -7,8 +7,9 @@ Figures: one per count kind, every claim kept with its claimant and source, and 
 claims when they conflict. Which claim gives the figure is `incident_figure_policy`:
 - `latest` (the default, what an analyst publishes while the news is fresh): the latest figure of the
   most authoritative claimant; a number before a magnitude ("dozens" is no toll); for tolls (killed,
-  injured, casualties) never a figure under an earlier "at least N" of a claimant as authoritative,
-  since tolls are revised upwards and such a figure is a part ("one more died", "five journalists");
+  injured, casualties) never a later figure under an earlier one of a claimant as authoritative when
+  either is a floor: tolls are revised upwards, so after "at least 15" a "one" is a part ("one more
+  died"), and after "12" an "at least 6" says nothing new;
 - `conservative` (ACLED's rule): the lowest figure of the latest report, whoever claims it (hearsay
   only when nobody else gave one), revised as reports come in.
 """
@@ -80,7 +81,8 @@ TOLL_KINDS = frozenset({"killed", "injured", "casualties"})
 FIGURE_POLICIES = ("latest", "conservative")
 
 
-def vague(q: Quantity) -> bool:
+def magnitude_only(q: Quantity) -> bool:
+    """ "dozens", "several hundred": an order of magnitude, no number."""
     return q.approx and _VAGUE.search(q.text) is not None and not any(c.isdigit() for c in q.text)
 
 
@@ -117,8 +119,8 @@ def _reported(mentions: Sequence[IncidentMention]) -> dict[str, list[_Reported]]
                 claimant=claimant, source=m.source, event_id=m.event_id, reported_at=m.published_at,
             )  # fmt: skip
             key = (q.kind, claimant)
-            if key not in first or (first[key].vague and not vague(q)):
-                first[key] = _Reported(claim, vague(q), _FLOOR.search(q.text) is not None)
+            if key not in first or (first[key].vague and not magnitude_only(q)):
+                first[key] = _Reported(claim, magnitude_only(q), _FLOOR.search(q.text) is not None)
         for (kind, _), reported in first.items():
             out.setdefault(kind, []).append(reported)
     return out
