@@ -33,6 +33,11 @@ class ArticleState:
     last_time: EventTime | None = None
     last_speaker: Actor | None = None
     home_country: str | None = None  # the dateline's country, else the one most named
+    last_group: Actor | None = None  # the armed group named last: "the group" / "the militia" after it
+
+
+# "the group fired another missile" after "the Houthis ...": a definite role noun names the group again
+GROUP_ANAPHORS = frozenset({"group", "militia", "movement", "rebels", "militants", "insurgents", "fighters"})
 
 
 def np_words(token: Token) -> list[Token]:
@@ -65,8 +70,19 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
             if speaker
             else None
         )
+    if (
+        state.last_group is not None
+        and len(tokens) == 2
+        and tokens[0].lower_ == "the"
+        and tokens[1].lower_ in GROUP_ANAPHORS
+    ):
+        group = state.last_group
+        return Actor(text=text, name=group.name, country=group.country, sector=group.sector)
     heads = [lemma(t) for t in tokens if t.pos_ in NOUN_POS] + [t.lower_ for t in tokens]
-    return resolve_words([t.text for t in tokens], heads, state.memory, text)
+    actor = resolve_words([t.text for t in tokens], heads, state.memory, text)
+    if actor is not None and actor.sector == "rebel" and actor.name and actor.country:
+        state.last_group = actor
+    return actor
 
 
 def subject_of(verb: Token) -> Token | None:

@@ -42,6 +42,7 @@ STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "a
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # displacement is coded as the violence's toll, and only when counted ("400,000 people were displaced",
 # "thousands fled"): "fled the country in 2019" or "the displaced" alone are no event
+COUNTING_NOUNS = frozenset({"hundred", "thousand", "dozen", "score", "ten", "million", "group", "crowd"})
 COUNT_ONLY = frozenset({"displace", "flee", "uproot"})
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
 
@@ -189,6 +190,17 @@ def _over_a_period(verb: Token) -> bool:
     return False
 
 
+def _counted(noun: Token) -> Token:
+    """ "hundreds of students" -> students: the people a quantifier noun counts."""
+    counting = load_lexicon().cues["quantifier_nouns"] | COUNTING_NOUNS
+    if lemma(noun) not in counting and noun.lower_.rstrip("s") not in counting and not noun.like_num:
+        return noun
+    for prep in (c for c in noun.children if c.lower_ == "of"):
+        for counted in (g for g in prep.children if g.dep_ == "pobj"):
+            return counted
+    return noun
+
+
 def _reframe(draft: Draft, trigger: Trigger) -> None:
     """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten,
     what someone
@@ -225,7 +237,7 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
         elif draft.event_type in cues["cooperative_types"]:
             draft.event_type, draft.mode, draft.hypothetical = "agree", None, False
     if draft.event_type == "coerce" and draft.mode in {"obstruct", None}:
-        subjects = [c for c in verb.children if c.dep_ == "nsubj"]
+        subjects = [_counted(c) for c in verb.children if c.dep_ == "nsubj"]
         official = draft.actor is not None and draft.actor.sector in {"government", "military", "police"}
         people = (
             set(load_lexicon().quantity["people"]) | cues["protester_nouns"] | {"rebel", "militant", "group"}
@@ -298,15 +310,15 @@ def sentence_drafts(
         )
         for quantity in counts:
             quantity.claimant = quantity.claimant or draft.claimant
-        draft.actor = ground_roles(
-            draft.event_type, draft.mode, draft.actor, draft.recipient, draft.location, state
-        )
         draft.new_event = any(c.lower_ in cues["new_event_words"] for m in members for c in m.token.children)
         draft.depth = _depth(root.anchor)
         draft.cumulative = bool(counts) and _over_a_period(_clause_verb(root))
         _reframe(draft, root)
         if is_vow_of_force(draft.event_type, root.token):
             draft.event_type, draft.mode = "threaten", None
+        draft.actor = ground_roles(
+            draft.event_type, draft.mode, draft.actor, draft.recipient, draft.location, state
+        )
         if draft.event_type != sense.event_type and draft.event_type in STATEMENTS and draft.actor is None:
             draft.actor, _ = trigger_actor(root.token, state, cues["experiencer_verbs"], True)
         told = assign_told_deed(draft.event_type, root.token, draft.actor, state, quoted_speaker)

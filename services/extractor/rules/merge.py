@@ -210,19 +210,30 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
 
 
 def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None:
-    """Give actor-less assaults the opposite side of the article's two main countries."""
+    """Give assaults without an attacker's country one from the article.
+
+    - Two main countries (a war between states): the side opposite the target's.
+    - Otherwise, when every assault of the article whose attacker is known has one country and the event
+      happens there (an internal conflict: junta, rebels and gangs are coded by the country they operate
+      in), that country.
+    """
     top = [c for c, _ in countries.most_common(2)]
-    if len(top) < 2:
-        return
+    known = {
+        e.draft.actor.country
+        for e in events
+        if e.draft.event_type == "assault" and e.draft.actor is not None and e.draft.actor.country
+    }
     for event in events:
         draft = event.draft
-        if draft.event_type != "assault" or draft.actor is not None:
+        if draft.event_type != "assault" or (draft.actor is not None and draft.actor.country):
             continue
         target = (draft.recipient.country if draft.recipient else None) or (
             draft.location.country if draft.location else None
         )
-        if target in top:
+        if len(top) == 2 and target in top:
             attacker = top[1] if target == top[0] else top[0]
             draft.actor = Actor(text="", name=None, country=attacker, sector="military")
             if draft.recipient is None:
                 draft.recipient = Actor(text="", name=None, country=target, sector=None)
+        elif known == {target} and draft.location is not None:
+            draft.actor = Actor(text="", name=None, country=target, sector=None)
