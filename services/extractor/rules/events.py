@@ -27,6 +27,7 @@ from services.extractor.rules.arguments import (
 from services.extractor.rules.grounding import ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
+from services.extractor.rules.nonevents import accidental, advisory
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.statements import assign_told_deed, is_vow_of_force
@@ -275,6 +276,7 @@ def sentence_drafts(
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
     kept = [t for t in kept if not t.background or attached.get(t.i)]
     kept = [t for t in kept if attached.get(t.i) or lemma(t.token) not in COUNT_ONLY]
+    kept = [t for t in kept if not accidental(t) and not advisory(t)]
     # "Moscow, which denies targeting civilians": a deed under a denial that is itself background
     denials = {t.i for t in triggers if t.event_type == "reject" and t not in kept}
     kept = [t for t in kept if not any(a.i in denials for a in list(t.token.ancestors)[:3])]

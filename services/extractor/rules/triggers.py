@@ -79,7 +79,7 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
             words.extend(
                 lem[g] for p in children[child] if lower[p] == "of" for g in children[p] if dep[g] == "pobj"
             )
-        elif dep[child] == "prep" and lower[child] == "of":
+        elif dep[child] == "prep" and lower[child] in {"of", "with"}:  # "supply Kyiv with missiles"
             words.extend(lem[g] for g in children[child] if dep[g] == "pobj")
     return words
 
@@ -102,7 +102,13 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
     if pos == "VERB" and dep != "amod":
         if t.tag[i] == "VBN" and (t.lower[i], "adjectives") in lex.triggers:
             return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
-        return lex.triggers.get((word, "verbs"))
+        sense = lex.triggers.get((word, "verbs"))
+        routine = lex.cues["routine_objects"]
+        if sense is not None and sense.event_type == "sanction" and set(_object_words(t, i)) & routine:
+            return None  # "the court suspended hearings", "suspended classes"
+        return sense
+    if word == "march" and t.text[i] == "March" and i > 0:
+        return None  # the month ("on March 28", "since March"), not a protest march
     if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
         if word in lex.modified_nouns:
             modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound"}}
