@@ -102,25 +102,26 @@ async def last_id(redis: Redis, stream: str) -> str:
 
 async def trimmed_after(redis: Redis, stream: str, since: str) -> str | None:
     """If entries after `since` may have been trimmed, the id of the oldest entry still held ("0-0" when
-    none is). Trimming removes the oldest entries, so an id older than the first entry held means a gap
-    (or, rarely, that nothing followed it: a reset is then harmless). XTRIM does not move
-    `max-deleted-entry-id` on Redis 7.0, XDEL does: both are checked."""
+    none is); None when nothing after `since` was lost.
+
+    Trimming (XTRIM, XADD MAXLEN/MINID) removes the oldest entries only, so entries after `since` were
+    lost exactly when `since` is older than the first entry the stream holds, read with XRANGE - + COUNT 1
+    (or, for a stream trimmed empty, older than its last generated id). An id at or after the first entry
+    held lost nothing, whatever XINFO's `max-deleted-entry-id` says: on Redis 7.0 XDEL of any entry moves
+    it and trimming does not, so it tells nothing about a gap. When `since` was itself the last entry
+    trimmed, nothing after it may be missing, but that cannot be told apart: the reset is then harmless."""
     after = id_tuple(since)
     if after == (0, 0):  # from the beginning: whatever is held
         return None
+    first: Any = await redis.xrange(stream, "-", "+", count=1)
+    if first:
+        first_id = streams.text(first[0][0])
+        return first_id if id_tuple(first_id) > after else None
     try:
         info = await redis.xinfo_stream(stream)
-    except ResponseError:
+    except ResponseError:  # no such stream: nothing was ever there
         return None
-    first = info.get("first-entry")
-    first_id = streams.text(first[0]) if first else "0-0"
-    deleted = info.get("max-deleted-entry-id")
-    lost = deleted is not None and id_tuple(streams.text(deleted)) > after
-    if first:
-        lost = lost or id_tuple(first_id) > after
-    elif int(info.get("entries-added") or 0) > 0:  # emptied by trimming
-        lost = lost or id_tuple(streams.text(info["last-generated-id"])) > after
-    return first_id if lost else None
+    return "0-0" if id_tuple(streams.text(info["last-generated-id"])) > after else None
 
 
 def start_id(last_event_id: str | None, since: str | None) -> str | None:

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from redis.asyncio import Redis
 
 from schemas import Event
-from services.api.live import Hub
+from services.api.live import Hub, trimmed_after
 from services.runtime import streams
 from services.runtime.settings import Settings
 from tests.api.harness import sample_event, serve, store
@@ -117,6 +117,38 @@ def test_reset_when_the_resume_id_was_trimmed(live: tuple[str, Settings]) -> Non
     assert data_ids(got) == ["e000004", "e000005"]
     untouched = read_sse(f"{base}/stream?since={entry_ids[3]}", until=1)
     assert all(m.get("event") != "reset" for m in untouched) and data_ids(untouched) == ["e000005"]
+
+
+def test_a_resume_from_an_id_still_held_gets_no_reset(live: tuple[str, Settings]) -> None:
+    """An entry deleted after the resume id (XDEL moves `max-deleted-entry-id` on Redis 7.0) and the
+    oldest entries trimmed before it: nothing after the id was trimmed, so no reset."""
+    base, settings = live
+    entry_ids = publish(settings, [sample_event(n) for n in range(1, 6)])
+
+    async def trim_and_delete() -> None:
+        redis = Redis.from_url(settings.redis_url.get_secret_value())  # type: ignore[union-attr]
+        await redis.xtrim(settings.keys.events, minid=entry_ids[1], approximate=False)
+        await redis.xdel(settings.keys.events, entry_ids[3])
+        await redis.aclose()
+
+    asyncio.run(trim_and_delete())
+    got = read_sse(f"{base}/stream", until=1, headers={"Last-Event-ID": entry_ids[1]})
+    assert all(m.get("event") != "reset" for m in got) and data_ids(got) == ["e000003"]
+    gone = read_sse(f"{base}/stream", until=2, headers={"Last-Event-ID": entry_ids[0]})
+    assert gone[1]["event"] == "reset" and json.loads(gone[1]["data"])["first_id"] == entry_ids[1]
+
+
+async def test_the_gap_check_compares_with_the_first_entry_held(redis: Redis, settings: Settings) -> None:
+    stream = settings.keys.events
+    ids = [streams.text(await redis.xadd(stream, {"n": str(n)})) for n in range(6)]
+    await redis.xtrim(stream, minid=ids[2], approximate=False)  # ids[0] and ids[1] trimmed
+    await redis.xdel(stream, ids[4])  # deleted, not trimmed
+    assert [await trimmed_after(redis, stream, i) for i in ids] == [ids[2], ids[2], None, None, None, None]
+    assert await trimmed_after(redis, stream, "0") is None  # from the beginning
+    await redis.xtrim(stream, maxlen=0, approximate=False)  # trimmed empty
+    assert await trimmed_after(redis, stream, ids[3]) == "0-0"
+    assert await trimmed_after(redis, stream, ids[5]) is None  # had seen everything
+    assert await trimmed_after(redis, f"{stream}.none", ids[3]) is None  # no such stream
 
 
 def test_bad_stream_parameters_get_400(live: tuple[str, Settings]) -> None:
