@@ -17,6 +17,7 @@ from schemas.vocab import EVENT_TYPES
 from services.api import params
 from services.api.formats import FORMATS, Column, Record, Shape, response
 from services.api.query import KeysetQuery
+from services.store import search
 from services.store.db import EventRow
 
 DEFAULT_LIMIT = 100
@@ -86,9 +87,6 @@ class EventFilter:
             out.append(and_(c.lat.between(b.south, b.north), lon))
         if self.min_killed is not None:
             out.append(c.killed >= self.min_killed)
-        if self.q is not None:
-            escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            out.append(c.evidence.ilike(f"%{escaped}%", escape="\\"))
         if self.min_confidence is not None:
             out.append(c.confidence >= self.min_confidence)
         return out
@@ -114,8 +112,8 @@ class EventFilter:
                 return False
         if self.min_killed is not None and (killed(event) or -1) < self.min_killed:
             return False
-        evidence = ((event.get("evidence") or {}).get("text") or "").lower()
-        if self.q is not None and self.q.lower() not in evidence:
+        evidence = (event.get("evidence") or {}).get("text")
+        if self.q is not None and not search.contains(evidence, search.fold(self.q)):
             return False
         return self.min_confidence is None or float(event.get("confidence") or 0) >= self.min_confidence
 
@@ -223,7 +221,7 @@ async def list_events(
     updated_since: str | None = _doc("RFC 3339: stored or updated at or after"),
     bbox: str | None = _doc("minLon,minLat,maxLon,maxLat (CRS84; minLon > maxLon crosses the antimeridian)"),
     min_killed: str | None = _doc("at least this many killed"),
-    q: str | None = _doc("text in the evidence sentence"),
+    q: str | None = _doc("text in the evidence sentence: a substring, case ignored"),
     min_confidence: str | None = _doc("0..1"),
     limit: str | None = _doc(f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"),
     cursor: str | None = _doc("opaque keyset cursor from `next`"),
@@ -235,9 +233,9 @@ async def list_events(
     if fmt not in FORMATS:
         raise params.BadParameter("f", f"one of {', '.join(FORMATS)}")
     size = params.integer(query, "limit", DEFAULT_LIMIT, lo=1, hi=MAX_LIMIT)
-    where = EventFilter.parse(query).conditions()
-    page = await QUERY.page(request.app.state.engine, where, limit=size or DEFAULT_LIMIT,
-                            after=params.decode_cursor(query))  # fmt: skip
+    found = EventFilter.parse(query)
+    page = await QUERY.page(request.app.state.engine, found.conditions(), limit=size or DEFAULT_LIMIT,
+                            after=params.decode_cursor(query), search=found.q)  # fmt: skip
     return response(fmt, SHAPE, page.rows, page.next_cursor, next_url(request, page.next_cursor))
 
 

@@ -91,9 +91,6 @@ class IncidentFilter:
             out.append(c.killed >= self.min_killed)
         if self.min_sources is not None:
             out.append(c.num_sources >= self.min_sources)
-        if self.q is not None:
-            escaped = self.q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            out.append(c.evidence.ilike(f"%{escaped}%", escape="\\"))
         return out
 
 
@@ -185,7 +182,7 @@ async def list_incidents(
     bbox: str | None = _doc("minLon,minLat,maxLon,maxLat (CRS84; minLon > maxLon crosses the antimeridian)"),
     min_killed: str | None = _doc("consolidated killed at least this"),
     min_sources: str | None = _doc("reported by at least this many distinct sources"),
-    q: str | None = _doc("text in the evidence of any mention"),
+    q: str | None = _doc("text in the evidence of any mention: a substring, case ignored"),
     limit: str | None = _doc(f"page size, default {DEFAULT_LIMIT}, at most {MAX_LIMIT}"),
     cursor: str | None = _doc("opaque keyset cursor from `next`"),
     f: str | None = _doc("json | geojson | csv | ndjson | parquet"),
@@ -196,9 +193,9 @@ async def list_incidents(
     if fmt not in FORMATS:
         raise params.BadParameter("f", f"one of {', '.join(FORMATS)}")
     size = params.integer(query, "limit", DEFAULT_LIMIT, lo=1, hi=MAX_LIMIT)
-    where = IncidentFilter.parse(query).conditions()
-    page = await QUERY.page(request.app.state.engine, where, limit=size or DEFAULT_LIMIT,
-                            after=params.decode_cursor(query))  # fmt: skip
+    found = IncidentFilter.parse(query)
+    page = await QUERY.page(request.app.state.engine, found.conditions(), limit=size or DEFAULT_LIMIT,
+                            after=params.decode_cursor(query), search=found.q)  # fmt: skip
     rows = [summary(r) for r in page.rows]
     return response(fmt, SHAPE, rows, page.next_cursor, next_url(request, page.next_cursor))
 

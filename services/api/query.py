@@ -1,6 +1,7 @@
 """A filtered keyset query over any table sorted newest first by (time column, id column).
 
-A resource (events; incidents later) gives its table, its two sort columns and its SQL conditions;
+A resource (events, incidents) gives its table, its two sort columns and its SQL conditions, and the
+text `q` searches for (services/store/search.py, which needs the connection to choose its plan);
 `page` returns at most `limit` payloads and the cursor of the next page. The cursor is the last row's
 sort key, so a page is an index range read whatever the depth, and rows added meanwhile never shift it.
 """
@@ -16,6 +17,7 @@ from sqlalchemy import ColumnElement, Table, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from services.api.params import encode_cursor
+from services.store import search as text_search
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class KeysetQuery:
     time_column: str
     id_column: str
     payload_column: str = "payload"
+    search_column: str = "evidence"
 
     async def page(
         self,
@@ -38,6 +41,7 @@ class KeysetQuery:
         *,
         limit: int,
         after: tuple[datetime, str] | None = None,
+        search: str | None = None,
     ) -> Page:
         when, key = self.table.c[self.time_column], self.table.c[self.id_column]
         stmt = select(self.table.c[self.payload_column], when, key).where(*conditions)
@@ -45,6 +49,9 @@ class KeysetQuery:
             stmt = stmt.where(tuple_(when, key) < tuple_(after[0], after[1]))
         stmt = stmt.order_by(when.desc(), key.desc()).limit(limit + 1)
         async with engine.connect() as conn:
+            if search is not None:
+                found = await text_search.condition(conn, self.table, self.search_column, search)
+                stmt = stmt.where(found)
             rows = (await conn.execute(stmt)).all()
         more = len(rows) > limit
         rows = rows[:limit]

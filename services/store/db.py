@@ -36,12 +36,17 @@ from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from schemas import Article, Event
+from services.store import search
 from services.store.errors import DatabaseMisconfigured
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Held while migrating, so store replicas starting together on PostgreSQL take turns (two concurrent
 # CREATE TABLEs of one table fail on the catalogue's unique index).
 PG_MIGRATION_LOCK = 0x6E657773  # "news"
+# Text search made by revision 0007 beside the models (services/store/search.py): SQLite FTS5 tables
+# (and their shadow tables), PostgreSQL trigram indexes. Left out of comparisons with the models.
+MAX_BIND_PARAMETERS = 30_000  # in one statement: SQLite allows 32766, asyncpg 32767
+SEARCH_OBJECTS = (*search.FTS_TABLES.values(), "ix_events_evidence_trgm", "ix_incidents_evidence_trgm")
 
 
 class Base(DeclarativeBase):
@@ -203,9 +208,15 @@ def make_engine(url: str) -> AsyncEngine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
+            search.register(dbapi_conn)  # what `q` calls (services/store/search.py)
 
         return engine
     return create_async_engine(url, pool_pre_ping=True, pool_size=5)
+
+
+def include_name(name: str | None, _type: str, _parents: Any) -> bool:
+    """False for the text-search objects the models do not describe (for Alembic's comparisons)."""
+    return name is None or not name.startswith(SEARCH_OBJECTS)
 
 
 def alembic_config(connection: Connection | None = None) -> Config:
@@ -320,11 +331,14 @@ async def _upsert(engine: AsyncEngine, table: Any, key: str, rows: Sequence[dict
     # One row per id (a batch may hold a redelivery), in id order: store replicas writing overlapping
     # batches (redeliveries) then lock rows in the same order and cannot deadlock one another.
     rows = sorted({row[key]: row for row in rows}.values(), key=lambda row: str(row[key]))
-    stmt = _insert(engine, table)
-    update = {c: stmt.excluded[c] for c in rows[0] if c not in (key, "stored_at")}
-    stmt = stmt.on_conflict_do_update(index_elements=[key], set_=update)
+    # Many rows to a statement: SQLite's FTS5 index (revision 0007) flushes at every statement its
+    # triggers run in, so one statement per row costs it several times more.
+    per_statement = max(1, MAX_BIND_PARAMETERS // len(rows[0]))
     async with engine.begin() as conn:
-        await conn.execute(stmt, list(rows))
+        for start in range(0, len(rows), per_statement):
+            stmt = _insert(engine, table).values(rows[start : start + per_statement])
+            update = {c: stmt.excluded[c] for c in rows[0] if c not in (key, "stored_at")}
+            await conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=update))
     return len(rows)
 
 

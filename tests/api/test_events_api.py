@@ -37,6 +37,8 @@ def test_filters(api: Api) -> None:
     assert ids(api, min_killed=3) == ["e000003", "e000001"]
     assert ids(api, q="PROTESTERS") == ["e000002"]
     assert ids(api, q="100%") == []
+    assert ids(api, q="kharkiv overnight") == ["e000001"] and ids(api, q="zzyzx") == []
+    assert ids(api, q="ri") == ["e000002"]  # under 3 characters: no index, the same meaning
     assert ids(api, min_confidence="0.5", event_type="coerce") == []
     assert ids(api, updated_since="2000-01-01T00:00:00Z") == ids(api)
     assert ids(api, updated_since="2999-01-01T00:00:00Z") == []

@@ -105,6 +105,8 @@ def test_filters(api: IncidentApi) -> None:
     assert types(min_sources=2) == ["assault@UKR"]
     assert types(min_killed=8) == ["assault@RUS"]
     assert types(q="MARCHED") == ["protest@FRA"]
+    assert types(q="KILLING 3") == types(q="killing 7") == ["assault@UKR"]  # any mention, after updates
+    assert types(q="zzyzx") == types(q="Kharkiv, killing 4") == []
     assert types(datetime="2025-09-02/2025-09-02T23:59:59Z") == ["protest@FRA"]
     assert types(bbox="30,45,40,55") == ["assault@RUS", "assault@UKR"]
     assert types(updated_since="2999-01-01T00:00:00Z") == []

@@ -17,7 +17,11 @@ from tests.store.test_db import make_article
 
 
 def _diff(connection: Connection) -> list[Any]:
-    return list(compare_metadata(MigrationContext.configure(connection), db.Base.metadata))
+    return list(
+        compare_metadata(
+            MigrationContext.configure(connection, opts={"include_name": db.include_name}), db.Base.metadata
+        )
+    )
 
 
 def previous_revision() -> str:
