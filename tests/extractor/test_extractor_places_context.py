@@ -87,3 +87,26 @@ def test_a_dateline_of_two_cities_is_marked_shared() -> None:
     _place("BAKU/YEREVAN, May 2 (Newswire) - Troops attacked a post on Monday.", "attacked", state)
     memory = article_places(state)
     assert memory.dateline is not None and memory.dateline.name == "Baku" and memory.dateline_shared
+
+
+def test_regions_that_are_no_administrative_unit_are_places() -> None:
+    state = ArticleState(None)
+    here = _place("Troops launched an assault in Nagorno-Karabakh on Tuesday.", "launched", state)
+    assert here is not None and (here.name, here.country) == ("Nagorno-Karabakh", "AZE")
+    town = _place("Artillery hit Stepanakert overnight.", "hit", ArticleState(None))
+    assert town is not None and (town.name, town.country) == ("Khankendi", "AZE")
+
+
+def test_a_fight_takes_where_it_happened_not_where_it_was_announced() -> None:
+    state = ArticleState(None)
+    assert _place("Drones struck a depot in Ryazan overnight.", "struck", state) is not None
+    assert _place("Officials in Moscow said troops killed 12 fighters.", "killed", state) is None
+    said = "Speaking to reporters in Rome, the minister said police arrested 40 people."
+    assert _place(said, "arrested", state) is None
+    here = _place("The ministry reported 20 arrests in Tbilisi on Sunday.", "arrests", state)
+    assert here is not None and here.name == "Tbilisi"
+
+
+def test_an_announcement_place_is_a_last_resort_for_the_first_event() -> None:
+    here = _place("Officials in Kyiv said missiles killed five people.", "killed", ArticleState(None))
+    assert here is not None and here.name == "Kyiv"

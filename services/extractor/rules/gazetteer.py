@@ -12,6 +12,7 @@ import unicodedata
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
 from typing import Any
 
 from services.extractor.rules.lexicon import DATA_DIR
@@ -118,13 +119,30 @@ class GazetteerError(ValueError):
 
 @cache
 def load_gazetteer() -> Gazetteer:
-    """Read `data/gazetteer.tsv` (aliases are stored folded, see build_gazetteer.py); checks every row."""
+    """Read `data/gazetteer.tsv` (aliases are stored folded, see build_gazetteer.py) and the hand-written
+    `data/gazetteer_regions.tsv`; checks every row."""
     rows: list[str] = []
     keys: dict[str, int | tuple[int, ...]] = {}
     names: dict[str, str] = {}
     country_aliases: set[str] = set()
     subdivisions: dict[str, list[int]] = {}
-    path = DATA_DIR / "gazetteer.tsv"
+    for path in (DATA_DIR / "gazetteer.tsv", DATA_DIR / "gazetteer_regions.tsv"):
+        _read_rows(path, rows, keys, names, country_aliases, subdivisions)
+    stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
+    stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
+    index = AliasIndex(rows, keys)
+    return Gazetteer(index, names, frozenset(country_aliases), stoplist, subdivisions)
+
+
+def _read_rows(
+    path: Path,
+    rows: list[str],
+    keys: dict[str, int | tuple[int, ...]],
+    names: dict[str, str],
+    country_aliases: set[str],
+    subdivisions: dict[str, list[int]],
+) -> None:
+    """Add the rows of one table file to the index being built; a malformed row raises GazetteerError."""
     with path.open(encoding="utf-8") as lines:
         for number, line in enumerate(lines, 1):
             if line.startswith("#"):
@@ -145,7 +163,3 @@ def load_gazetteer() -> Gazetteer:
                 keys[alias] = (
                     row if value is None else (value, row) if isinstance(value, int) else (*value, row)
                 )
-    stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
-    stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
-    index = AliasIndex(rows, keys)
-    return Gazetteer(index, names, frozenset(country_aliases), stoplist, subdivisions)

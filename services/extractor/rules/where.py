@@ -156,6 +156,11 @@ def is_actor_mention(
     }
 
 
+PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
+# Words of speaking: a place below them, and not below the event, is where the event was announced
+SPEAKING = frozenset(
+    {"speak", "speaking", "spoke", "statement", "conference", "briefing", "interview"}
+)
 ADDRESSED = frozenset({"accuse", "reject", "threaten", "request", "support"})  # acts aimed at a party
 
 
@@ -164,6 +169,41 @@ def _sense_type(token: Token) -> str | None:
     pos = "verbs" if token.pos_ in {"VERB", "AUX"} else "nouns"
     sense = load_lexicon().triggers.get((lemma(token), pos))
     return sense.event_type if sense is not None else None
+
+
+SPEAKERS = frozenset({"officials", "reporters", "journalists"})
+
+
+def _speakers(node: Token, speech: frozenset[str]) -> bool:
+    """ "officials in Kyiv said", "told reporters in Brussels" (not "police beat journalists in Tbilisi")."""
+    if node.lower_ not in SPEAKERS:
+        return False
+    head = node.head.head if node.head.lower_ == "to" else node.head
+    return lemma(head) in speech or lemma(head) == "speak"
+
+
+def _where_said(token: Token, targets: set[int]) -> bool:
+    """Whether a place tells where a fight, arrest or protest was announced, not where it happened:
+    "Officials in Kyiv said missiles killed five", "the army said in a statement issued in Bamako",
+    "speaking to reporters in Brussels". Only the words the place's phrase hangs on are read: the first
+    verb up the tree (but for one that describes a noun, "issued") ends the search.
+    """
+    speech = load_lexicon().cues["speech_verbs"]
+    node = token
+    for _ in range(6):
+        if node.i in targets:
+            return False
+        if node.lower_ in SPEAKING or lemma(node) in SPEAKING or _speakers(node, speech):
+            return True
+        if node.pos_ in {"VERB", "AUX"} and node is not token:
+            if lemma(node) in speech:  # not "reported 20 arrests in Tbilisi": the event is its object
+                return not any(c.i in targets and c.dep_ in {"dobj", "attr"} for c in node.children)
+            if node.dep_ not in {"acl", "relcl"}:
+                return False
+        if node.head.i == node.i:
+            return False
+        node = node.head
+    return False
 
 
 @dataclass
@@ -360,6 +400,8 @@ def pick_location(
         near = float(hops <= NEAR_HOPS)
         return own, float(m.settlement), near, specific, good_prep, -abs(m.start - triggers[0].i)
 
+    physical = not statement and any(_sense_type(t) in PHYSICAL for t in triggers)
+    announced: Location | None = None
     for mention in sorted(places, key=rank, reverse=True):
         if own_only and mention.start not in subtree:
             continue
@@ -370,7 +412,9 @@ def pick_location(
         if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
         location = resolve(mention, context, admin1, memory.regions)
-        if location is not None:
+        if location is not None and physical and _where_said(token, targets):
+            announced = announced or location  # a last resort: the event may well be there too
+        elif location is not None:
             return _remember(memory, location)
     if own_only:
         return None
@@ -378,7 +422,9 @@ def pick_location(
         return inherited_location(state) if _refers_to_a_site(doc) else None
     if opening and memory.dateline is not None:  # the lead of a datelined story: it happened there
         return memory.dateline
-    return inherited_location(state) if _refers_to_a_site(doc) else None
+    if _refers_to_a_site(doc):
+        return inherited_location(state)
+    return _remember(memory, announced) if announced is not None and memory.last is None else None
 
 
 PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
