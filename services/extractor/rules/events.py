@@ -42,9 +42,10 @@ VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # pl
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # displacement is coded as the violence's toll, and only when counted ("400,000 people were displaced",
-# "thousands fled"): "fled the country in 2019" or "the displaced" alone are no event
+# "thousands fled"): "fled the country in 2019" or "the displaced" alone are no event; "hurt" is an
+# injury only when counted ("50 people were hurt", not "hurt sales")
 COUNTING_NOUNS = frozenset({"hundred", "thousand", "dozen", "score", "ten", "million", "group", "crowd"})
-COUNT_ONLY = frozenset({"displace", "flee", "uproot"})
+COUNT_ONLY = frozenset({"displace", "flee", "uproot", "hurt"})
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
 
 
