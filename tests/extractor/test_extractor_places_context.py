@@ -110,3 +110,12 @@ def test_a_fight_takes_where_it_happened_not_where_it_was_announced() -> None:
 def test_an_announcement_place_is_a_last_resort_for_the_first_event() -> None:
     here = _place("Officials in Kyiv said missiles killed five people.", "killed", ArticleState(None))
     assert here is not None and here.name == "Kyiv"
+
+
+def test_barricades_and_gates_refer_back_to_the_story_place() -> None:
+    state = ArticleState(None)
+    assert _place("Students blocked roads in Novi Sad on Friday.", "blocked", state) is not None
+    here = _place("Riot police later cleared the barricades.", "cleared", state)
+    assert here is not None and here.name == "Novi Sad"
+    gate = _place("Gunmen rammed a truck into the college's main gate.", "rammed", state)
+    assert gate is not None and gate.name == "Novi Sad"
