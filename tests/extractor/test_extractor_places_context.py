@@ -119,3 +119,13 @@ def test_barricades_and_gates_refer_back_to_the_story_place() -> None:
     assert here is not None and here.name == "Novi Sad"
     gate = _place("Gunmen rammed a truck into the college's main gate.", "rammed", state)
     assert gate is not None and gate.name == "Novi Sad"
+
+
+def test_a_town_described_as_near_another_lies_in_that_country() -> None:
+    state = ArticleState(None)
+    text = "Militants attacked a camp in Kourou, a village about 30 km from Mopti, killing nine soldiers."
+    here = _place(text, "attacked", state)
+    assert here is not None and (here.name, here.country) == ("Kourou", "MLI")
+    text = "Gunmen attacked Sokolo, a town near Segou, on Monday."
+    town = _place(text, "attacked", ArticleState(None))
+    assert town is not None and (town.name, town.country) == ("Sokolo", "MLI")

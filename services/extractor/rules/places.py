@@ -257,6 +257,9 @@ def _unknown_with_parent(words: list[str], proper: list[bool], i: int) -> int | 
     after = words[i + n : i + n + 4]  # ", in the Segou region"
     if after[:1] in ([","], ["in"]) and any(w[:1].isupper() for w in after[1:]):
         return n
+    described = [w.lower() for w in words[i + n : i + n + 11]]  # ", a village 30 km from Mopti"
+    if any(_apposition(described[:k]) and described[k][:1].isalpha() for k in range(4, len(described))):
+        return n
     return None
 
 
@@ -288,6 +291,30 @@ def _quarter_of(quarter: PlaceMention, town: PlaceMention) -> PlaceMention:
     return replace(quarter, candidates=(), placed=True, parent=around.country, within=around)
 
 
+def _apposition(between: list[str]) -> bool:
+    """ ", a village about 30 km from", ", a town near": what lies between a place and the one it is near."""
+    return (
+        len(between) <= 10
+        and between[:1] == [","]
+        and between[1:2] in (["a"], ["the"])
+        and any(w in SETTLEMENT_WORDS for w in between[2:4])
+        and "," not in between[1:]
+    )
+
+
+def _near(place: PlaceMention, landmark: PlaceMention) -> PlaceMention:
+    """A place described as a village or town near a landmark: its readings in the landmark's country,
+    else a place the gazetteer lacks inside the landmark's region."""
+    if not landmark.candidates:
+        return place
+    countries = {q.country for q in landmark.candidates}
+    inside = [p for p in place.candidates if p.country in countries]
+    if inside:
+        return replace(place, candidates=tuple(inside), placed=True, parent=inside[0].country)
+    around = max(landmark.candidates, key=lambda q: (q.kind == "admin1", q.kind == "city", q.population))
+    return replace(place, candidates=(), placed=True, parent=around.country, within=around, settlement=True)
+
+
 def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceMention]:
     """Keep the readings of "X, Y", "X in Y" and "Y's X" that lie inside Y."""
     out = list(mentions)
@@ -298,6 +325,9 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
             between = between[:-1]
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
+        elif _apposition(between):  # "Kourou, a village about 30 km from Mopti": in Mopti's country
+            out[k] = _near(first, second)
+            continue
         elif (not between and words[first.end - 1].endswith(("'s", "’s"))) or between in (["'s"], ["’s"]):
             child, parent = second, first
         else:
