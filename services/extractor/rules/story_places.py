@@ -14,9 +14,8 @@ from __future__ import annotations
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.merge import ArticleEvent
+from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.where import article_places
-
-PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
 
 
 def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:

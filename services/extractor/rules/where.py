@@ -13,7 +13,8 @@ from schemas import Location
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
 from services.extractor.rules.dateline import dateline_place
-from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
+from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.place_cues import ADDRESSED, PHYSICAL, refers_to_a_site, sense_type, where_said
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
 from services.extractor.rules.triggers import lemma
@@ -142,7 +143,7 @@ def is_actor_mention(
         other_verb = (
             targets is not None
             and token.dep_ == "dobj"
-            and (token.head.i not in targets or _sense_type(token.head) in ADDRESSED)
+            and (token.head.i not in targets or sense_type(token.head) in ADDRESSED)
         )
         return token.dep_ in SUBJECT_DEPS | {"poss"} or head_prep in {"by", "between", "with"} or other_verb
     return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
@@ -154,56 +155,6 @@ def is_actor_mention(
         "to",
         "from",
     }
-
-
-PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
-# Words of speaking: a place below them, and not below the event, is where the event was announced
-SPEAKING = frozenset(
-    {"speak", "speaking", "spoke", "statement", "conference", "briefing", "interview"}
-)
-ADDRESSED = frozenset({"accuse", "reject", "threaten", "request", "support"})  # acts aimed at a party
-
-
-def _sense_type(token: Token) -> str | None:
-    """The PLOVER type the lexicon gives a word ("accusing" -> accuse), if any."""
-    pos = "verbs" if token.pos_ in {"VERB", "AUX"} else "nouns"
-    sense = load_lexicon().triggers.get((lemma(token), pos))
-    return sense.event_type if sense is not None else None
-
-
-SPEAKERS = frozenset({"officials", "reporters", "journalists"})
-
-
-def _speakers(node: Token, speech: frozenset[str]) -> bool:
-    """ "officials in Kyiv said", "told reporters in Brussels" (not "police beat journalists in Tbilisi")."""
-    if node.lower_ not in SPEAKERS:
-        return False
-    head = node.head.head if node.head.lower_ == "to" else node.head
-    return lemma(head) in speech or lemma(head) == "speak"
-
-
-def _where_said(token: Token, targets: set[int]) -> bool:
-    """Whether a place tells where a fight, arrest or protest was announced, not where it happened:
-    "Officials in Kyiv said missiles killed five", "the army said in a statement issued in Bamako",
-    "speaking to reporters in Brussels". Only the words the place's phrase hangs on are read: the first
-    verb up the tree (but for one that describes a noun, "issued") ends the search.
-    """
-    speech = load_lexicon().cues["speech_verbs"]
-    node = token
-    for _ in range(6):
-        if node.i in targets:
-            return False
-        if node.lower_ in SPEAKING or lemma(node) in SPEAKING or _speakers(node, speech):
-            return True
-        if node.pos_ in {"VERB", "AUX"} and node is not token:
-            if lemma(node) in speech:  # not "reported 20 arrests in Tbilisi": the event is its object
-                return not any(c.i in targets and c.dep_ in {"dobj", "attr"} for c in node.children)
-            if node.dep_ not in {"acl", "relcl"}:
-                return False
-        if node.head.i == node.i:
-            return False
-        node = node.head
-    return False
 
 
 @dataclass
@@ -291,45 +242,6 @@ def _path_to(token: Token, targets: set[int]) -> tuple[bool, bool, int]:
     return False, crossed, 12
 
 
-@cache
-def site_nouns() -> frozenset[str]:
-    """`data/site_nouns.txt`: nouns of definite sites ("in the city", "outside the embassy")."""
-    lines = (DATA_DIR / "site_nouns.txt").read_text(encoding="utf-8").splitlines()
-    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
-
-
-def _refers_to_a_site(doc: Doc | Span) -> bool:
-    """Whether the sentence places something at a definite site ("in the city", "outside the embassy",
-    "reinforcing the area"; not what one speaks to: "told parliament").
-    """
-    nouns = site_nouns()
-    speech = load_lexicon().cues["speech_verbs"]
-    for token in doc:
-        if (
-            token.lower_ in nouns
-            and (
-                (token.dep_ == "dobj" and lemma(token.head) not in speech)
-                or (token.dep_ == "pobj" and token.head.pos_ == "ADP")
-            )
-            and (
-                (token.lower_ in BARE_SITES and token.dep_ == "pobj")
-                or any(_definite(c) for c in token.children)
-            )
-        ):
-            return True
-    return False
-
-
-BARE_SITES = frozenset({"parliament"})  # "outside parliament": a site without an article
-
-
-def _definite(child: Token) -> bool:
-    """ "the" (or "this", "that"), or a possessor that has one: "the complex's main building"."""
-    if child.dep_ == "det":
-        return child.lower_ in {"the", "this", "that"}
-    return child.dep_ == "poss" and any(_definite(c) for c in child.children)
-
-
 def _remember(memory: ArticlePlaces, location: Location | None) -> Location | None:
     if location is not None and location.precision != "country":
         memory.last = location
@@ -400,7 +312,7 @@ def pick_location(
         near = float(hops <= NEAR_HOPS)
         return own, float(m.settlement), near, specific, good_prep, -abs(m.start - triggers[0].i)
 
-    physical = not statement and any(_sense_type(t) in PHYSICAL for t in triggers)
+    physical = not statement and any(sense_type(t) in PHYSICAL for t in triggers)
     announced: Location | None = None
     for mention in sorted(places, key=rank, reverse=True):
         if own_only and mention.start not in subtree:
@@ -412,31 +324,17 @@ def pick_location(
         if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
         location = resolve(mention, context, admin1, memory.regions)
-        if location is not None and physical and _where_said(token, targets):
+        if location is not None and physical and where_said(token, targets):
             announced = announced or location  # a last resort: the event may well be there too
         elif location is not None:
             return _remember(memory, location)
     if own_only:
         return None
     if statement:  # "ordered soldiers still in the city to surrender": the demand is made there
-        return inherited_location(state) if _refers_to_a_site(doc) else None
+        return inherited_location(state) if refers_to_a_site(doc) else None
     if opening and memory.dateline is not None:  # the lead of a datelined story: it happened there
         return memory.dateline
-    if _refers_to_a_site(doc):
+    if refers_to_a_site(doc):
         return inherited_location(state)
     return _remember(memory, announced) if announced is not None and memory.last is None else None
 
-
-PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
-
-
-def _physical(triggers: list[Token]) -> bool:
-    """Whether an event word reads as a physical act (fighting, arrests, protests, deployments): such an
-    event happens somewhere, and a sentence that names no place continues the story's latest one.
-    """
-    senses = load_lexicon().triggers
-    for token in triggers:
-        sense = senses.get((lemma(token), "verbs" if token.pos_ in {"VERB", "AUX"} else "nouns"))
-        if sense is not None and sense.event_type in PHYSICAL:
-            return True
-    return False
