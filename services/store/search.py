@@ -12,11 +12,13 @@ ordinary characters.
   registered on every connection by `register`) decides each row. FTS5 folds case by Unicode 6.1 and
   the triggers index U+0130 (İ) as i, as `fold` does. SQLite keeps no statistics on FTS5 tables, so
   the plan is chosen here from the first `PROBE` rows the index finds, in rowid (storage) order:
-  none, an empty page at once; fewer, the page is read from those rows and sorted; else the number of
-  rows holding q is estimated from how far into the table the `PROBE`th is. Under `SCAN` rows, the
-  listing order is read through the covering listing index, keeping the rows in the FTS5 set (no
-  table read for the rows skipped); above, q is common, and each row in the listing order is checked
-  until the page is full.
+  none, an empty page at once; fewer, the page is read from those rows and sorted; else the number M
+  of rows holding q is estimated from how far into the table (N rows) the `PROBE`th is. In listing
+  order a page then needs about 100·N/M rows, each a table read, while testing against the FTS5 set
+  costs about M (the set is built first): with M² ≥ `SCAN`·N (at a million rows, M of 2 % and more)
+  each row in listing order is checked, else the covering listing index is read in order, keeping the
+  rows in the FTS5 set. The set costs more than M when q's trigrams are each common though q is not
+  (a phrase of two common words): up to a few hundred ms on a million rows.
 
 A q of one or two characters has no trigram, so no index serves it on either database: it is checked
 row by row in the listing order (on PostgreSQL as `lower(evidence) LIKE lower('%q%')`, ILIKE's own
@@ -34,7 +36,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 FUNCTION = "newswire_contains"
 TRIGRAM = 3
 PROBE = 2_000  # rows read from the FTS5 index first: fewer, and the page is read from them
-SCAN = 50_000  # rows estimated to hold q above which each row in listing order is checked instead
+SCAN = 400  # M² ≥ SCAN·N (M rows estimated to hold q, of N): each row in listing order is checked
 FTS_TABLES = {"events": "events_fts", "incidents": "incidents_fts"}
 
 
@@ -87,7 +89,8 @@ async def condition(
     if len(found) < probe:
         return and_(literal_column(f"{table.name}.rowid", Integer).in_(found), check)
     last = (await conn.execute(text(f"SELECT max(rowid) FROM {table.name}"))).scalar_one()
-    if probe * int(last) / found[-1] >= scan:
+    estimate = probe * int(last) / found[-1]
+    if estimate * estimate >= scan * int(last):
         return check
     keep = text(matching).bindparams(phrase=phrase).columns(column("rowid"))
     # unary + : the listing index is scanned in order, the FTS5 set only tested (not a rowid lookup)

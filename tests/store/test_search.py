@@ -27,7 +27,7 @@ QUERIES = (
 
 
 # SQLite's plans: from the FTS5 rows; the listing order tested against the FTS5 set; each row checked
-PLANS = ({"probe": 1_000}, {"probe": 1, "scan": 1_000_000}, {"probe": 1, "scan": 1})
+PLANS = ({"probe": 1_000}, {"probe": 1, "scan": 1_000_000}, {"probe": 1, "scan": 0})
 
 
 async def found(engine: AsyncEngine, q: str, **plan: int) -> list[str]:
@@ -71,7 +71,7 @@ async def test_the_index_follows_writes_rewrites_and_deletes(database_url: str) 
         async with engine.begin() as conn:
             await conn.execute(delete(TABLE).where(TABLE.c.event_id == "e000001"))
         assert await found(engine, "airport", probe=1_000) == []
-        assert await found(engine, "airport", probe=1, scan=1) == []
+        assert await found(engine, "airport", probe=1, scan=0) == []
     finally:
         await engine.dispose()
 
