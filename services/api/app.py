@@ -21,7 +21,7 @@ from redis.exceptions import RedisError
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
-from services.api import events, incidents, live, params
+from services.api import events, filters, incidents, live, params
 from services.api.access import AccessMiddleware, ApiMetrics
 from services.runtime.connections import connect
 from services.runtime.settings import Settings
@@ -91,7 +91,7 @@ def create_app(settings: Settings, redis_url: str) -> FastAPI:
              response_model=None)  # fmt: skip
     async def stream(request: Request) -> Response:
         query = request.query_params
-        params.check_known(query, (*events.FILTERS, "since", *events.ACCESS))
+        params.check_known(query, (*events.FILTERS, "since", *filters.ACCESS))
         matches = events.EventFilter.parse(query).matches
         try:
             since = live.start_id(request.headers.get("last-event-id"), params.one(query, "since"))

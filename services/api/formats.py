@@ -1,7 +1,8 @@
 """Writers of a page of records in each export format, for any resource.
 
 A resource describes itself with a `Shape`: the key of its JSON list, flat columns for CSV and
-Parquet (name, Arrow type, getter), and a GeoJSON geometry getter.
+Parquet (name, Arrow type, getter), and a GeoJSON geometry getter; `path`, `name` and `point` are the
+getters both resources use.
 """
 
 from __future__ import annotations
@@ -42,6 +43,31 @@ class Shape:
     id_field: str
     columns: Sequence[Column]
     geometry: Callable[[Record], dict[str, Any] | None]
+
+
+def path(*keys: str) -> Callable[[Record], Any]:
+    """A getter of a nested value (None where a key is missing)."""
+
+    def get(record: Record) -> Any:
+        value: Any = record
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        return value
+
+    return get
+
+
+def name(key: str) -> Callable[[Record], Any]:
+    """The resolved name of an actor, recipient or place, else its words in the text."""
+    return lambda r: path(key, "name")(r) or path(key, "text")(r)
+
+
+def point(record: Record) -> dict[str, Any] | None:
+    """The GeoJSON point of a record's `location`, if it has coordinates."""
+    where = record.get("location") or {}
+    if where.get("lat") is None or where.get("lon") is None:
+        return None
+    return {"type": "Point", "coordinates": [where["lon"], where["lat"]]}
 
 
 def _json(data: Any) -> bytes:
