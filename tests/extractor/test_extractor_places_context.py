@@ -129,3 +129,11 @@ def test_a_town_described_as_near_another_lies_in_that_country() -> None:
     text = "Gunmen attacked Sokolo, a town near Segou, on Monday."
     town = _place(text, "attacked", ArticleState(None))
     assert town is not None and (town.name, town.country) == ("Sokolo", "MLI")
+
+
+def test_an_unknown_name_after_a_camp_or_school_is_a_village_of_the_story_country() -> None:
+    state = ArticleState(None)
+    state.countries["MLI"] = 3
+    here = _place("Jihadists attacked an army base at Tiraza on Monday.", "attacked", state)
+    assert here is not None and (here.name, here.country) == ("Tiraza", "MLI")
+    assert _place("Jihadists attacked a camp in January.", "attacked", ArticleState(None)) is None

@@ -15,6 +15,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
+from services.extractor.rules.timex import MONTHS, WEEKDAYS
 
 __all__ = [
     "Place",
@@ -146,6 +147,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
         found = _lookup(words, i)
         if found is None:
+            settlement = settlement or _after_site(words, i)
             if settlement:  # "the village of Nerkin Hand": the capitalized words that follow
                 n_name = 1
                 while i + n_name < len(words) and n_name < MAX_WORDS and words[i + n_name][:1].isupper():
@@ -204,6 +206,24 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         )
         i = end
     return _with_parents(words, mentions)
+
+
+# "an attack on its base at Boulkessi", "a school in Kuriga": a name the gazetteer lacks after these is a
+# village or town of the story's country
+NAMED_SITES = frozenset(
+    {"camp", "base", "outpost", "garrison", "village", "town", "school", "hospital", "market", "checkpoint"}
+)
+DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
+NOT_NAMES = frozenset({*DIRECTIONS, "central", *MONTHS, *WEEKDAYS})
+
+
+def _after_site(words: list[str], i: int) -> bool:
+    return (
+        i >= 2
+        and words[i - 1].lower() in {"at", "in", "near"}
+        and words[i - 2].lower() in NAMED_SITES
+        and words[i].lower() not in NOT_NAMES
+    )
 
 
 def _is_quarter(words: list[str], i: int, end: int) -> bool:
