@@ -17,7 +17,9 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from schemas import Actor
+from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.events import Draft
+from services.extractor.rules.gazetteer import fold
 from services.extractor.rules.sentence_classifier import classifier
 from services.extractor.rules.triggers import lemma
 
@@ -109,15 +111,28 @@ def is_political(draft: Draft) -> bool:
 
 def reports_an_event(draft: Draft) -> bool:
     """Whether the learned classifier (sentence_classifier.py) takes the draft's sentence for the
-    report of an event. Below EVENT_LIKELY a sentence still passes with counts or a named town or
-    region of its own, which the classifier, trained on few real reports, undervalues ("Kharkiv saw
-    another strike, injuring at least 33 people"); below EVENT_UNLIKELY nothing passes."""
+    report of an event. Below EVENT_LIKELY a sentence still passes with counts, a named town or region
+    of its own, or a state or armed side (by the sector lexicon), which the classifier, trained on few
+    real reports, undervalues ("Kharkiv saw another strike, injuring at least 33 people", "the junta
+    dismissed the reports"); below EVENT_UNLIKELY nothing passes."""
     probability = classifier().probability(draft.trigger.doc.text)
     if probability >= EVENT_LIKELY:
         return True
     if probability < EVENT_UNLIKELY:
         return False
-    return bool(draft.quantities) or _located(draft)
+    return bool(draft.quantities) or _located(draft) or _state_or_armed_side(draft)
+
+
+def _state_or_armed_side(draft: Draft) -> bool:
+    """A side named by a word of a state or armed sector ("the junta", "troops", "police"), not only by
+    a country's name ("Spain's coach")."""
+    sectors = load_actor_table().sectors
+    for side in (draft.actor, draft.recipient):
+        if side is not None and any(
+            sectors.get(fold(word)) in POLITICAL_SECTORS for word in side.text.split()
+        ):
+            return True
+    return False
 
 
 def _located(draft: Draft) -> bool:
