@@ -137,3 +137,13 @@ def test_an_unknown_name_after_a_camp_or_school_is_a_village_of_the_story_countr
     here = _place("Jihadists attacked an army base at Tiraza on Monday.", "attacked", state)
     assert here is not None and (here.name, here.country) == ("Tiraza", "MLI")
     assert _place("Jihadists attacked a camp in January.", "attacked", ArticleState(None)) is None
+
+
+def test_a_place_naming_a_body_is_a_last_resort() -> None:
+    state = ArticleState(None)
+    alone = _place("Lyon police arrested 30 people on Saturday.", "arrested", state)
+    assert alone is not None and alone.name == "Lyon"
+    here = _place("Lyon police arrested 30 people in Grenoble.", "arrested", ArticleState(None))
+    assert here is not None and here.name == "Grenoble"
+    later = _place("Lyon police arrested two more people.", "arrested", state)
+    assert later is not None and later.name == "Lyon"

@@ -38,6 +38,19 @@ def _speakers(node: Token, speech: frozenset[str]) -> bool:
     return lemma(head) in speech or lemma(head) == "speak"
 
 
+# "Paris police", "a Moscow court", "Kyiv authorities": the place names the body, not the event's place
+BODIES = frozenset(
+    {"police", "prosecutor", "prosecutors", "authorities", "mayor", "governor"}
+)
+
+
+def in_a_name(doc: Doc | Span, end: int) -> bool:
+    """Whether the place ending before token `end` names the body a noun phrase is about ("Paris
+    police arrested 40 people"): such a place is only a last resort for the event's place."""
+    token = doc[end - 1]
+    return token.dep_ == "compound" and token.head.lower_ in BODIES and token.head.i == token.i + 1
+
+
 def where_said(token: Token, targets: set[int]) -> bool:
     """Whether a place tells where a fight, arrest or protest was announced, not where it happened:
     "Officials in Kyiv said missiles killed five", "the army said in a statement issued in Bamako",

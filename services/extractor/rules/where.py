@@ -14,7 +14,14 @@ from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
 from services.extractor.rules.dateline import dateline_place
 from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.place_cues import ADDRESSED, PHYSICAL, refers_to_a_site, sense_type, where_said
+from services.extractor.rules.place_cues import (
+    ADDRESSED,
+    PHYSICAL,
+    in_a_name,
+    refers_to_a_site,
+    sense_type,
+    where_said,
+)
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
 from services.extractor.rules.triggers import lemma
@@ -314,6 +321,7 @@ def pick_location(
 
     physical = not statement and any(sense_type(t) in PHYSICAL for t in triggers)
     announced: Location | None = None
+    body: Location | None = None
     for mention in sorted(places, key=rank, reverse=True):
         if own_only and mention.start not in subtree:
             continue
@@ -324,7 +332,9 @@ def pick_location(
         if statement and not (said_there or token.dep_ == "compound" or mention.region):
             continue
         location = resolve(mention, context, admin1, memory.regions)
-        if location is not None and physical and where_said(token, targets):
+        if location is not None and in_a_name(doc, mention.end):
+            body = body or location  # "Paris police": a last resort
+        elif location is not None and physical and where_said(token, targets):
             announced = announced or location  # a last resort: the event may well be there too
         elif location is not None:
             return _remember(memory, location)
@@ -336,5 +346,7 @@ def pick_location(
         return memory.dateline
     if refers_to_a_site(doc):
         return inherited_location(state)
+    if body is not None:
+        return _remember(memory, body)
     return _remember(memory, announced) if announced is not None and memory.last is None else None
 
