@@ -180,10 +180,15 @@ class RuleEngine:
         state = ArticleState(article.published_at)
         spans = self._select(text, state)
         state.home_country = home_country(text, state.countries)
-        inputs = [_sentence_case(text[s:e]) if _is_title_case(text[s:e]) else text[s:e] for _, s, e in spans]
+        titles = [_is_title_case(text[s:e]) for _, s, e in spans]
+        inputs = [
+            _sentence_case(text[s:e]) if title else text[s:e]
+            for (_, s, e), title in zip(spans, titles, strict=True)
+        ]
         events: list[ArticleEvent] = []
-        parses = _nlp().pipe(inputs, batch_size=64)
-        for (index, start, end), source, parsed in zip(spans, inputs, parses, strict=True):
+        # the parser reads a batch in sub-batches of a quarter of its size: one sub-batch for the article
+        parses = _nlp().pipe(inputs, batch_size=max(4 * len(inputs), 64))
+        for (index, start, end), title, source, parsed in zip(spans, titles, inputs, parses, strict=True):
             doc = set_coarse_pos(parsed)
             table = token_table(doc)
             install_sentence_hook(doc, table)
@@ -191,7 +196,7 @@ class RuleEngine:
             doc.user_data["according"] = "ccording to" in source
             sentence = text[start:end]
             roots = [pos for dep, pos in zip(table.dep, table.pos, strict=True) if dep == "ROOT"]
-            if _is_title_case(sentence) and not any(pos in {"VERB", "AUX"} for pos in roots):
+            if title and not any(pos in {"VERB", "AUX"} for pos in roots):
                 continue
             words = list(table.text)
             lowered = list(table.lower)
@@ -227,8 +232,10 @@ class RuleEngine:
         for i, (dep, pos) in enumerate(zip(table.dep, table.pos, strict=True)):
             if dep in {"nsubj", "nsubjpass"} and pos == "PROPN":
                 token = doc[i]
+                if not memory.country_of(token.text):
+                    continue  # (cheaper than reading the actor, which is only kept for a known person)
                 actor = actor_of_tokens(np_words(token), state)
-                if actor is not None and actor.country and memory.country_of(token.text):
+                if actor is not None and actor.country:
                     state.last_speaker = actor
 
     def _event(self, article: Article, merged: ArticleEvent) -> Event:

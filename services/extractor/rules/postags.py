@@ -68,6 +68,9 @@ TAG_TO_POS = {
 BE_FORMS = frozenset(
     {"is", "are", "was", "were", "be", "been", "being", "am", "'s", "'re", "'m", "’s", "’re"}
 )
+NEGATIONS = frozenset({"not", "n't"})
+_READ_WORDS = BE_FORMS | NEGATIONS  # the only words whose form (not only tag and label) decides the tag
+_COARSE: dict[tuple[str, str, str], tuple[str, int]] = {}  # (tag, dep, word or "") -> (tag, its id)
 
 
 def coarse_pos(tag: str, dep: str, lower: str) -> str:
@@ -75,16 +78,31 @@ def coarse_pos(tag: str, dep: str, lower: str) -> str:
         return "AUX" if dep in {"aux", "auxpass"} or lower in BE_FORMS else "VERB"
     if tag == "IN" and dep == "mark":
         return "SCONJ"
-    if lower in {"not", "n't"}:
+    if lower in NEGATIONS:
         return "PART"
     return TAG_TO_POS.get(tag, "X")
 
 
+def _coarse(tag: str, dep: str, lower: str) -> tuple[str, int]:
+    """`coarse_pos` and its spaCy id, remembered per (tag, label, word when it matters): a closed set."""
+    key = (tag, dep, lower if lower in _READ_WORDS else "")
+    found = _COARSE.get(key)
+    if found is None:
+        pos = coarse_pos(*key)
+        found = _COARSE[key] = (pos, POS_IDS[pos])
+    return found
+
+
 def set_coarse_pos(doc: Doc) -> Doc:
     table = token_table(doc)
-    table.pos[:] = [coarse_pos(*t) for t in zip(table.tag, table.dep, table.lower, strict=True)]
+    known, read = _COARSE.get, _READ_WORDS
+    coarse = [
+        known((tag, dep, low if low in read else "")) or _coarse(tag, dep, low)
+        for tag, dep, low in zip(table.tag, table.dep, table.lower, strict=True)
+    ]
+    table.pos[:] = [pos for pos, _ in coarse]
     table.lemma.clear()  # base forms depend on the coarse tags
-    if table.pos:
-        ids = numpy.array([POS_IDS[p] for p in table.pos], dtype=numpy.uint64)
+    if coarse:
+        ids = numpy.array([i for _, i in coarse], dtype=numpy.uint64)
         doc.from_array([POS], cast(Ints2d, ids.reshape(-1, 1)))
     return doc

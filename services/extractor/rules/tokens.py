@@ -3,7 +3,8 @@
 spaCy builds a new Token object on every `for t in doc`, `doc[i]`, `.head` and `.children` and looks
 its strings up again on every `.lower_` or `.dep_`; the hot rules (coarse tags, triggers, counts) read
 these lists instead. `token_table(doc)` builds them with one `Doc.to_array` call and keeps them in
-`doc.user_data`, so every rule reading the same sentence shares them.
+`doc.user_data`, so every rule reading the same sentence shares them. The strings behind the hashes
+come from a process-wide cache (a dict lookup instead of a StringStore decode per token and column).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from spacy.tokens import Doc
 _KEY = "newswire.tokens"
 _SIGN = 1 << 63
 _WRAP = 1 << 64
+_MAX_CACHED_STRINGS = 500_000  # a few tens of MiB at most; emptied when full
+_STRINGS: dict[int, str] = {}
 
 
 @dataclass(frozen=True)
@@ -43,12 +46,27 @@ class TokenTable:
         return len(self.text)
 
 
+def _strings(doc: Doc, hashes: list[int]) -> list[str]:
+    """The strings of `hashes` (as `doc.vocab.strings[h]`), through the cache."""
+    found = [_STRINGS.get(h) for h in hashes]
+    if None not in found:
+        return found  # type: ignore[return-value]
+    if len(_STRINGS) > _MAX_CACHED_STRINGS:
+        _STRINGS.clear()
+    strings = doc.vocab.strings
+    out: list[str] = []
+    for h, s in zip(hashes, found, strict=True):
+        if s is None:
+            s = _STRINGS[h] = strings[h]
+        out.append(s)
+    return out
+
+
 def token_table(doc: Doc) -> TokenTable:
     """The token table of a parsed Doc (built on first use)."""
     table = doc.user_data.get(_KEY)
     if isinstance(table, TokenTable):
         return table
-    strings = doc.vocab.strings
     columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS, SPACY]).T.tolist()
     n = len(doc)
     # HEAD is the head's offset from the token, stored as an unsigned 64-bit integer
@@ -57,16 +75,17 @@ def token_table(doc: Doc) -> TokenTable:
     for i, h in enumerate(head):
         if h != i:
             children[h].append(i)
+    words = _strings(doc, columns[0] + columns[1] + columns[2] + columns[3] + columns[7])
     table = TokenTable(
-        text=[strings[h] for h in columns[0]],
-        lower=[strings[h] for h in columns[1]],
-        tag=[strings[h] for h in columns[2]],
-        dep=[strings[h] for h in columns[3]],
+        text=words[:n],
+        lower=words[n : 2 * n],
+        tag=words[2 * n : 3 * n],
+        dep=words[3 * n : 4 * n],
         head=head,
         children=children,
         like_num=[bool(v) for v in columns[5]],
         sent_start=[v == 1 for v in columns[6]],
-        pos=[strings[h] for h in columns[7]],
+        pos=words[4 * n :],
         lemma=[],
         space=[bool(v) for v in columns[8]],
     )
