@@ -56,7 +56,9 @@ def load_actor_table() -> ActorTable:
 
     countries = load_gazetteer().country_aliases
     first_words = frozenset(a.split()[0] for a in [*by_alias, *countries] if a)
-    lower_case = frozenset(e.alias.split()[0] for e in by_alias.values() if not e.alias[:1].isupper())
+    lower_case = frozenset(
+        e.alias.split()[0].lower() for e in by_alias.values() if not e.alias[:1].isupper()
+    )
     return ActorTable(by_alias, first_words, lower_case, sectors, titles)
 
 
@@ -73,7 +75,9 @@ def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
         text = text.rstrip(',.;:!?)”"')
         for variant in (text, re.sub(r"['’]s$", "", text)):
             entry = table.by_alias.get(fold(variant))
-            if entry is not None and (words[i][:1].isupper() or entry.kind == "person"):
+            if entry is not None and (
+                words[i][:1].isupper() or entry.kind == "person" or not entry.alias[:1].isupper()
+            ):
                 return entry, n
         if n == 1:
             iso3 = country_of_text(re.sub(r"['’]s$", "", text)) if text[:1].isupper() else None

@@ -9,7 +9,8 @@ from datetime import datetime
 from spacy.tokens import Token
 
 from schemas import Actor, EventTime
-from services.extractor.rules.actors import PersonMemory, resolve_words
+from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
+from services.extractor.rules.places import fold
 from services.extractor.rules.triggers import NOUN_POS, lemma
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -59,6 +60,21 @@ def np_core(token: Token) -> list[Token]:
     return [t for t in token.subtree if t.i not in skip]
 
 
+def _hyphen_joined(tokens: list[Token]) -> list[str]:
+    """Words of a phrase with hyphenated names whole again ("al - Qaeda" -> "al-Qaeda") when the whole
+    is a name the actor table knows; "Kenyan-led" stays "Kenyan", "-", "led"."""
+    words = [t.text for t in tokens]
+    known = load_actor_table().first_words
+    i = 0
+    while i + 2 < len(words):
+        glued = words[i] + words[i + 1] + words[i + 2]
+        if words[i + 1] == "-" and not tokens[i].whitespace_ and fold(glued) in known:
+            words[i : i + 3] = [glued]
+            tokens = [*tokens[:i], tokens[i + 2], *tokens[i + 3 :]]
+        i += 1
+    return words
+
+
 def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
     if not tokens:
         return None
@@ -79,7 +95,7 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
         group = state.last_group
         return Actor(text=text, name=group.name, country=group.country, sector=group.sector)
     heads = [lemma(t) for t in tokens if t.pos_ in NOUN_POS] + [t.lower_ for t in tokens]
-    actor = resolve_words([t.text for t in tokens], heads, state.memory, text)
+    actor = resolve_words(_hyphen_joined(tokens), heads, state.memory, text)
     if actor is not None and actor.sector == "rebel" and actor.name and actor.country:
         state.last_group = actor
     return actor

@@ -99,9 +99,9 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
                 return senses[t.lower[child]]
         if "_" in senses:
             return senses["_"]
-    if pos == "VERB" and t.tag[i] == "VBN" and 0 < i < len(t) - 1 and t.pos[i - 1] in {"NUM", "DET"}:
-        if t.pos[i + 1] in NOUN_POS | {"ADJ"}:
-            return None  # "31 wounded Ukrainian prisoners", "the injured soldiers": an adjective
+    between = 0 < i < len(t) - 1 and t.pos[i - 1] in {"NUM", "DET"} and t.pos[i + 1] in NOUN_POS | {"ADJ"}
+    if pos == "VERB" and t.tag[i] == "VBN" and between:
+        return None  # "31 wounded Ukrainian prisoners", "the injured soldiers": an adjective
     if pos == "VERB" and dep != "amod":
         if t.tag[i] == "VBN" and (t.lower[i], "adjectives") in lex.triggers:
             return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
