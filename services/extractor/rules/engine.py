@@ -32,6 +32,7 @@ from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
 from services.extractor.rules.relevance import political_drafts
 from services.extractor.rules.sentences import split_sentences
+from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
 from services.extractor.rules.tokens import install_sentence_hook, token_table
 
@@ -221,6 +222,7 @@ class RuleEngine:
         # the gate sees only what the text says: an attacker inferred from the article is no evidence
         kept = {id(d) for d in political_drafts([e.draft for e in events])}
         events = [e for e in events if id(e.draft) in kept]
+        fill_story_places(events, state)
         infer_attackers(events, state.countries)
         return [self._event(article, e) for e in events]
 
