@@ -43,10 +43,14 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Held while migrating, so store replicas starting together on PostgreSQL take turns (two concurrent
 # CREATE TABLEs of one table fail on the catalogue's unique index).
 PG_MIGRATION_LOCK = 0x6E657773  # "news"
-# Text search made by revision 0007 beside the models (services/store/search.py): SQLite FTS5 tables
-# (and their shadow tables), PostgreSQL trigram indexes. Left out of comparisons with the models.
 MAX_BIND_PARAMETERS = 30_000  # in one statement: SQLite allows 32766, asyncpg 32767
-SEARCH_OBJECTS = (*search.FTS_TABLES.values(), "ix_events_evidence_trgm", "ix_incidents_evidence_trgm")
+# Text search made by revisions 0007 and 0008 beside the models (services/store/search.py): SQLite FTS5
+# tables (and their shadow tables) and the listing index with the evidence, PostgreSQL trigram indexes.
+# Left out of comparisons with the models.
+SEARCH_OBJECTS = (
+    *search.FTS_TABLES.values(), "ix_events_listing_text",
+    "ix_events_evidence_trgm", "ix_incidents_evidence_trgm",
+)  # fmt: skip
 
 
 class Base(DeclarativeBase):

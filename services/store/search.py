@@ -17,8 +17,10 @@ ordinary characters.
   order a page then needs about 100·N/M rows, each a table read, while testing against the FTS5 set
   costs about M (the set is built first): with M² ≥ `SCAN`·N (at a million rows, M of 2 % and more)
   each row in listing order is checked, else the covering listing index is read in order, keeping the
-  rows in the FTS5 set. The set costs more than M when q's trigrams are each common though q is not
-  (a phrase of two common words): up to a few hundred ms on a million rows.
+  rows in the FTS5 set. Either reads the index with the evidence in it (`ix_events_listing_text`,
+  revision 0008), not the table, until the page is full. The set costs more than M when q's trigrams
+  are each common though q is not (a phrase of two common words): up to a few hundred ms on a million
+  rows.
 
 A q of one or two characters has no trigram, so no index serves it on either database: it is checked
 row by row in the listing order (on PostgreSQL as `lower(evidence) LIKE lower('%q%')`, ILIKE's own
