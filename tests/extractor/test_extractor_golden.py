@@ -1,7 +1,9 @@
 """Golden sentence cases (tests/extractor/golden/sentences.jsonl): every rule change adds its cases.
 
 Each line: `text`, the `events` that must be among the extracted ones (`event_type` and, where given,
-`actor` / `recipient` country codes), `absent` types that must not be extracted, and the `rule` it pins.
+`actor` / `recipient` country codes), `absent` types that must not be extracted, `quantities` ([kind,
+value] pairs some event must carry) and `absent_quantities` (pairs no event may carry), and the `rule` it
+pins.
 An empty `events` list with no `absent` means the text yields no event at all. The sentences are written
 for these tests; none is taken from an evaluation text.
 """
@@ -46,6 +48,11 @@ def test_golden_sentence(engine: RuleEngine, case: dict[str, Any]) -> None:
         assert any(_matches(e, want) for e in events), (want, summary)
     for absent in case.get("absent", []):
         assert all(e.event_type != absent for e in events), (absent, summary)
+    counts = {(q.kind, q.value) for e in events for q in e.quantities}
+    for kind, value in case.get("quantities", []):
+        assert (kind, value) in counts, (kind, value, counts)
+    for kind, value in case.get("absent_quantities", []):
+        assert (kind, value) not in counts, (kind, value, counts)
     if not case["events"] and "absent" not in case:
         assert events == [], summary
 
@@ -53,5 +60,5 @@ def test_golden_sentence(engine: RuleEngine, case: dict[str, Any]) -> None:
 def test_golden_cases_are_well_formed() -> None:
     assert len(CASES) >= 10
     for case in CASES:
-        assert set(case) <= {"rule", "text", "events", "absent"}, case
+        assert set(case) <= {"rule", "text", "events", "absent", "quantities", "absent_quantities"}, case
         assert case["rule"] and case["text"], case

@@ -19,6 +19,7 @@ from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.numbers import read_count
 from services.extractor.rules.timex import MONTHS
 from services.extractor.rules.tokens import TokenTable, doc_text, span_text, token_table
+from services.extractor.rules.tolls import toll_kind
 from services.extractor.rules.triggers import NOUN_POS, lemmas
 
 PEOPLE_KINDS = frozenset({"killed", "injured", "casualties", "displaced", "detained", "captured"})
@@ -196,7 +197,8 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             count = None  # an age ("a 65-year-old man"), not a count
         if i > 0 and lower[i - 1].rstrip(".") in MONTHS:
             count = None  # a date ("March 3"), not a count
-        if count is None or (i + 1 < len(t) and lower[i + 1] in {"of"} and lower[i] == "one"):
+        increment = lower[i] == "one" and i + 1 < len(t) and lower[i + 1] in {"of", "more"}
+        if count is None or increment:  # "one of them", "one more died": no toll of one
             i += 1
             continue
         counted = _counted_noun(t, i, count.end)
@@ -210,7 +212,9 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
         ):
             i = count.end
             continue
-        kind, governor = _kind_from_governors(t, counted, obj, t.head[count.end - 1] == counted)
+        kind, governor = toll_kind(t, count.end - 1)  # "taking the toll to 21": no capture of 21
+        if kind is None:
+            kind, governor = _kind_from_governors(t, counted, obj, t.head[count.end - 1] == counted)
         if kind is None and obj in q["nouns"] and obj is not None:
             kind, governor = q["nouns"][obj], counted
         if kind is None and obj in weapons and has_assault:
