@@ -63,6 +63,8 @@ ABBREVIATIONS = frozenset(
 )
 _LINE = re.compile(r"[^\n]+")
 _BOUNDARY = re.compile(r"[.!?…]+[\"”’')\]]*(?=\s+[\"“‘'(\[]?[A-Z0-9])")
+_HEADLINE_JOIN = re.compile(r";\s+")
+_CLOSERS = (".", "!", "?", '"', "”", "’", "'", ":")
 _BULLET = re.compile(r"^\s*(?:[-–—•*]+|\d+[.)])\s+")
 
 
@@ -87,6 +89,11 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
                 continue
             spans.append((start, cut))
             start = cut
+        if start == line.start() and not line.group(0).rstrip().endswith(_CLOSERS):
+            # a headline of two clauses ("X strikes Y; Y vows to hit back") is parsed as two
+            for part in _HEADLINE_JOIN.finditer(line.group(0)):
+                spans.append((start, line.start() + part.start() + 1))
+                start = line.start() + part.end()
         spans.append((start, line.end()))
     cleaned: list[tuple[int, int]] = []
     for start, end in spans:
