@@ -6,10 +6,6 @@ political takes part in it: an actor or recipient tied to a country or an intern
 political sector (government, military, police, armed groups), or, for violent and coercive acts, victims
 counted at a named place ("four people were killed in Magway"), people detained, or a protest at a named
 place, which news reports carry even when the perpetrator or the protesters' side is unnamed.
-
-Before that, a learned classifier over the sentence's words (sentence_classifier.py, trained by
-build_classifier.py on openly licensed text) decides whether the sentence reports an event at all:
-advice, product text, sport and entertainment, feelings and plots rarely do, whatever verb they use.
 """
 
 from __future__ import annotations
@@ -17,10 +13,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from schemas import Actor
-from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.events import Draft
-from services.extractor.rules.gazetteer import fold
-from services.extractor.rules.sentence_classifier import classifier
 from services.extractor.rules.triggers import lemma
 
 # Words of force that everyday news uses of sport, accidents and feelings ("a 41-yard strike", "asthma
@@ -68,10 +61,6 @@ WEAPON_MODES = frozenset({"aerial", "drone", "missile", "heavy-weapons", "explos
 POLITICAL_SECTORS = frozenset({"government", "military", "police", "rebel"})
 VIOLENT_TYPES = frozenset({"assault", "coerce", "protest", "mobilize"})
 VICTIM_KINDS = frozenset({"killed", "injured", "casualties", "detained", "displaced", "captured"})
-# the classifier's probability that a sentence reports an event: at or above EVENT_LIKELY it does; below
-# EVENT_UNLIKELY it does not (advice, product text, sport, feelings)
-EVENT_LIKELY = 0.35
-EVENT_UNLIKELY = 0.1
 
 
 def _violent(draft: Draft) -> bool:
@@ -103,50 +92,18 @@ def is_political(draft: Draft) -> bool:
         return True
     if draft.event_type not in VIOLENT_TYPES:
         return False
-    located = _located(draft)
+    located = draft.location is not None and draft.location.precision in {"city", "admin1", "point"}
     if draft.event_type == "protest":
         return located
     return any(q.kind in VICTIM_KINDS for q in draft.quantities) and (located or draft.event_type == "coerce")
 
 
-def reports_an_event(draft: Draft) -> bool:
-    """Whether the learned classifier (sentence_classifier.py) takes the draft's sentence for the
-    report of an event. Below EVENT_LIKELY a sentence still passes with counts, a named town or region
-    of its own, or a state or armed side (by the sector lexicon), which the classifier, trained on few
-    real reports, undervalues ("Kharkiv saw another strike, injuring at least 33 people", "the junta
-    dismissed the reports"); below EVENT_UNLIKELY nothing passes."""
-    probability = classifier().probability(draft.trigger.doc.text)
-    if probability >= EVENT_LIKELY:
-        return True
-    if probability < EVENT_UNLIKELY:
-        return False
-    return bool(draft.quantities) or _located(draft) or _state_or_armed_side(draft)
-
-
-def _state_or_armed_side(draft: Draft) -> bool:
-    """A side named by a word of a state or armed sector ("the junta", "troops", "police"), not only by
-    a country's name ("Spain's coach")."""
-    sectors = load_actor_table().sectors
-    for side in (draft.actor, draft.recipient):
-        if side is not None and any(
-            sectors.get(fold(word)) in POLITICAL_SECTORS for word in side.text.split()
-        ):
-            return True
-    return False
-
-
-def _located(draft: Draft) -> bool:
-    return draft.location is not None and draft.location.precision in {"city", "admin1", "point"}
-
-
 def political_drafts(drafts: list[Draft]) -> list[Draft]:
-    """The drafts that are political events: those whose sentence reports an event at all (the learned
-    classifier) and, of these, those with political participants (`is_political`). In an article that
-    reports at least two events with political participants of their own, the parties are known from
-    the article ("a meeting in Istanbul", "both sides exchanged accusations"): there a draft with a
-    place of its own or a count is kept too.
+    """The drafts that are political events. In an article that reports at least two events with
+    political participants of their own, the parties are known from the article ("a meeting in
+    Istanbul", "both sides exchanged accusations"): there a draft with a place of its own or a count
+    is kept too.
     """
-    drafts = [d for d in drafts if reports_an_event(d)]
     own = [is_political(d) for d in drafts]
     if sum(own) < 2:
         return [d for d, ok in zip(drafts, own, strict=True) if ok]
