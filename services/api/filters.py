@@ -72,7 +72,7 @@ class ListingFilter:
             updated_since=None if since is None else params.instant("updated_since", since),
             bbox=params.bbox(query),
             min_killed=params.integer(query, "min_killed", hi=1_000_000_000),
-            q=params.one(query, "q"),
+            q=params.search_text(query, "q"),
             **cls.extras(query),
         )
 

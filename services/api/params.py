@@ -47,6 +47,17 @@ class BBox:
         return self.west <= lon <= self.east
 
 
+MIN_SEARCH_CHARS = 3  # the trigram indexes of q (services/store/search.py) need three characters
+
+
+def search_text(query: Mapping[str, str], name: str) -> str | None:
+    """A substring to search for: at least three characters, so that an index can answer it."""
+    value = one(query, name)
+    if value is not None and len(value) < MIN_SEARCH_CHARS:
+        raise BadParameter(name, f"needs at least {MIN_SEARCH_CHARS} characters")
+    return value
+
+
 def one(query: Mapping[str, str], name: str) -> str | None:
     value = query.get(name)
     if value is None or value.strip() == "":

@@ -38,7 +38,7 @@ def test_filters(api: Api) -> None:
     assert ids(api, q="PROTESTERS") == ["e000002"]
     assert ids(api, q="100%") == []
     assert ids(api, q="kharkiv overnight") == ["e000001"] and ids(api, q="zzyzx") == []
-    assert ids(api, q="ri") == ["e000002"]  # under 3 characters: no index, the same meaning
+    assert ids(api, q="aris") == ["e000002"] and ids(api, q=" aris ") == ["e000002"]
     assert ids(api, min_confidence="0.5", event_type="coerce") == []
     assert ids(api, updated_since="2000-01-01T00:00:00Z") == ids(api)
     assert ids(api, updated_since="2999-01-01T00:00:00Z") == []
@@ -131,6 +131,7 @@ def test_one_event_or_404(api: Api) -> None:
         ({"cursor": "W10"}, "cursor"),
         ({"f": "xml"}, "f"),
         ({"colour": "red"}, "colour"),
+        ({"q": "ri"}, "q"),  # under 3 characters no index can answer it
     ],
 )
 def test_a_bad_parameter_gets_400_naming_it(api: Api, query: dict[str, str], parameter: str) -> None:
