@@ -11,12 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy
 from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, SPACY, TAG
 from spacy.tokens import Doc
 
 _KEY = "newswire.tokens"
-_SIGN = 1 << 63
-_WRAP = 1 << 64
 _MAX_CACHED_STRINGS = 500_000  # a few tens of MiB at most; emptied when full
 _STRINGS: dict[int, str] = {}
 
@@ -67,10 +66,11 @@ def token_table(doc: Doc) -> TokenTable:
     table = doc.user_data.get(_KEY)
     if isinstance(table, TokenTable):
         return table
-    columns = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS, SPACY]).T.tolist()
+    array = doc.to_array([ORTH, LOWER, TAG, DEP, HEAD, LIKE_NUM, SENT_START, POS, SPACY])
+    columns = array.T.tolist()
     n = len(doc)
     # HEAD is the head's offset from the token, stored as an unsigned 64-bit integer
-    head = [i + (h - _WRAP if h >= _SIGN else h) for i, h in enumerate(columns[4])]
+    head: list[int] = (array[:, 4].view(numpy.int64) + numpy.arange(n, dtype=numpy.int64)).tolist()
     children: list[list[int]] = [[] for _ in range(n)]
     for i, h in enumerate(head):
         if h != i:
@@ -83,11 +83,11 @@ def token_table(doc: Doc) -> TokenTable:
         dep=words[3 * n : 4 * n],
         head=head,
         children=children,
-        like_num=[bool(v) for v in columns[5]],
+        like_num=list(map(bool, columns[5])),
         sent_start=[v == 1 for v in columns[6]],
         pos=words[4 * n :],
         lemma=[],
-        space=[bool(v) for v in columns[8]],
+        space=list(map(bool, columns[8])),
     )
     doc.user_data[_KEY] = table
     return table
