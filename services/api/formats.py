@@ -62,6 +62,20 @@ def name(key: str) -> Callable[[Record], Any]:
     return lambda r: path(key, "name")(r) or path(key, "text")(r)
 
 
+# the flat columns events and incidents share: who acted on whom, and where
+SIDES_AND_PLACE = (
+    Column("actor", pa.string(), name("actor")),
+    Column("actor_country", pa.string(), path("actor", "country")),
+    Column("recipient", pa.string(), name("recipient")),
+    Column("recipient_country", pa.string(), path("recipient", "country")),
+    Column("place", pa.string(), name("location")),
+    Column("admin1", pa.string(), path("location", "admin1")),
+    Column("country", pa.string(), path("location", "country")),
+    Column("lat", pa.float64(), path("location", "lat")),
+    Column("lon", pa.float64(), path("location", "lon")),
+)
+
+
 def point(record: Record) -> dict[str, Any] | None:
     """The GeoJSON point of a record's `location`, if it has coordinates."""
     where = record.get("location") or {}

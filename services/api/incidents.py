@@ -20,7 +20,7 @@ from sqlalchemy.sql.expression import ColumnCollection
 
 from services.api import params
 from services.api.filters import DEFAULT_LIMIT, MAX_LIMIT, ListingFilter, doc, listing
-from services.api.formats import Column, Record, Shape, name, path, point
+from services.api.formats import SIDES_AND_PLACE, Column, Record, Shape, path, point
 from services.api.query import KeysetQuery
 from services.store.db import IncidentRow
 
@@ -67,15 +67,7 @@ SHAPE = Shape(
         Column("version", pa.int64(), path("version")),
         Column("event_type", pa.string(), path("event_type")),
         Column("mode", pa.string(), path("mode")),
-        Column("actor", pa.string(), name("actor")),
-        Column("actor_country", pa.string(), path("actor", "country")),
-        Column("recipient", pa.string(), name("recipient")),
-        Column("recipient_country", pa.string(), path("recipient", "country")),
-        Column("place", pa.string(), name("location")),
-        Column("admin1", pa.string(), path("location", "admin1")),
-        Column("country", pa.string(), path("location", "country")),
-        Column("lat", pa.float64(), path("location", "lat")),
-        Column("lon", pa.float64(), path("location", "lon")),
+        *SIDES_AND_PLACE,
         Column("date", pa.string(), path("date")),
         Column("first_seen", pa.string(), path("first_seen")),
         Column("last_seen", pa.string(), path("last_seen")),
