@@ -63,15 +63,18 @@ def np_core(token: Token) -> list[Token]:
 def _hyphen_joined(tokens: list[Token]) -> list[str]:
     """Words of a phrase with hyphenated names whole again ("al - Qaeda" -> "al-Qaeda") when the whole
     is a name the actor table knows; "Kenyan-led" stays "Kenyan", "-", "led"."""
-    words = [t.text for t in tokens]
     known = load_actor_table().first_words
-    i = 0
-    while i + 2 < len(words):
-        glued = words[i] + words[i + 1] + words[i + 2]
-        if words[i + 1] == "-" and not tokens[i].whitespace_ and fold(glued) in known:
-            words[i : i + 3] = [glued]
-            tokens = [*tokens[:i], tokens[i + 2], *tokens[i + 3 :]]
-        i += 1
+    words: list[str] = []
+    k = 0
+    while k < len(tokens):
+        if k + 2 < len(tokens) and tokens[k + 1].text == "-" and not tokens[k].whitespace_:
+            glued = tokens[k].text + "-" + tokens[k + 2].text
+            if fold(glued) in known:
+                words.append(glued)
+                k += 3
+                continue
+        words.append(tokens[k].text)
+        k += 1
     return words
 
 

@@ -26,13 +26,15 @@ def _names_accident(token: Token, accidents: frozenset[str]) -> bool:
     if _is_accident(token, accidents):
         return True
     for child in token.children:
-        if child.dep_ in {"nsubj", "nsubjpass", "agent"} or (child.dep_ == "prep" and child.lower_ == "in"):
-            head = child if child.dep_ != "prep" and child.dep_ != "agent" else next(
-                (g for g in child.children if g.dep_ == "pobj"), child
-            )
-            words = [head, *(c for c in head.children if c.dep_ in {"compound", "amod"})]
-            if any(_is_accident(w, accidents) for w in words):
-                return True
+        if child.dep_ in {"nsubj", "nsubjpass"}:
+            head = child
+        elif child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "in"):
+            head = next((g for g in child.children if g.dep_ == "pobj"), child)  # "in the crash"
+        else:
+            continue
+        words = [head, *(c for c in head.children if c.dep_ in {"compound", "amod"})]
+        if any(_is_accident(w, accidents) for w in words):
+            return True
     return False
 
 

@@ -87,8 +87,10 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
 def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
     lex = load_lexicon()
     word, pos, dep = t.lemma[i], t.pos[i], t.dep[i]
+    objects: list[str] | None = None  # read once: the object senses and the routine check both need them
     if pos in {"VERB", "NOUN"} and word in lex.object_senses:
-        for obj in _object_words(t, i):
+        objects = _object_words(t, i)
+        for obj in objects:
             sense = lex.object_senses[word].get(obj)
             if sense is not None:
                 return sense
@@ -107,8 +109,10 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
             return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
         sense = lex.triggers.get((word, "verbs"))
         routine = lex.cues["routine_objects"]
-        if sense is not None and sense.event_type == "sanction" and set(_object_words(t, i)) & routine:
-            return None  # "the court suspended hearings", "suspended classes"
+        if sense is not None and sense.event_type == "sanction":
+            objects = _object_words(t, i) if objects is None else objects
+            if set(objects) & routine:
+                return None  # "the court suspended hearings", "suspended classes"
         return sense
     if word == "march" and t.text[i] == "March" and i > 0:
         return None  # the month ("on March 28", "since March"), not a protest march
