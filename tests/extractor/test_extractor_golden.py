@@ -1,9 +1,9 @@
 """Golden sentence cases (tests/extractor/golden/sentences.jsonl): every rule change adds its cases.
 
 Each line: `text`, the `events` that must be among the extracted ones (`event_type` and, where given,
-`actor` / `recipient` country codes), `absent` types that must not be extracted, `quantities` ([kind,
-value] pairs some event must carry) and `absent_quantities` (pairs no event may carry), and the `rule` it
-pins.
+`actor` / `recipient` country codes, `actor_name`, the `place` name and `place_country`), `absent` types
+that must not be extracted, `quantities` ([kind, value] pairs some event must carry) and
+`absent_quantities` (pairs no event may carry), and the `rule` it pins.
 An empty `events` list with no `absent` means the text yields no event at all. The sentences are written
 for these tests; none is taken from an evaluation text.
 """
@@ -35,14 +35,25 @@ def _matches(event: Event, want: dict[str, Any]) -> bool:
             got = getattr(event, side)
             if got is None or got.country != want[side]:
                 return False
-    return True
+    if "actor_name" in want and (event.actor is None or event.actor.name != want["actor_name"]):
+        return False
+    place = event.location
+    if "place" in want and (place is None or place.name != want["place"]):
+        return False
+    return "place_country" not in want or (place is not None and place.country == want["place_country"])
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["rule"] for c in CASES])
 def test_golden_sentence(engine: RuleEngine, case: dict[str, Any]) -> None:
     events = engine.extract(make_article(case["text"], PUBLISHED))
     summary = [
-        (e.event_type, e.actor and e.actor.country, e.recipient and e.recipient.country) for e in events
+        (
+            e.event_type,
+            e.actor and (e.actor.country, e.actor.name),
+            e.recipient and e.recipient.country,
+            e.location and (e.location.name, e.location.country),
+        )
+        for e in events
     ]
     for want in case["events"]:
         assert any(_matches(e, want) for e in events), (want, summary)

@@ -147,3 +147,11 @@ def test_a_place_naming_a_body_is_a_last_resort() -> None:
     assert here is not None and here.name == "Grenoble"
     later = _place("Lyon police arrested two more people.", "arrested", state)
     assert later is not None and later.name == "Lyon"
+
+
+def test_a_country_name_two_countries_share_is_read_by_the_dateline_city() -> None:
+    from services.extractor.rules.dateline import dateline_country
+
+    assert dateline_country("BRAZZAVILLE, Congo (Newswire) - Police dispersed a march.") == "COG"
+    assert dateline_country("KINSHASA, Congo (Newswire) - Police dispersed a march.") == "COD"
+    assert dateline_country("BUNIA, Congo, May 2 (Newswire) - Police dispersed a march.") == "COD"

@@ -10,6 +10,7 @@ from spacy.tokens import Token
 
 from schemas import Actor, EventTime
 from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
+from services.extractor.rules.dateline import dateline_place
 from services.extractor.rules.places import fold
 from services.extractor.rules.triggers import NOUN_POS, lemma
 
@@ -41,11 +42,25 @@ class ArticleState:
 GROUP_ANAPHORS = frozenset({"group", "militia", "movement", "rebels", "militants", "insurgents", "fighters"})
 
 
+def _dateline_tokens(token: Token) -> int:
+    """How many tokens of the token's sentence belong to a dateline opening it ("GOMA, Democratic
+    Republic of Congo, Jan 28 (Newswire) -"): the parser often hangs them below the first subject."""
+    data = token.doc.user_data
+    if "dateline_tokens" not in data:
+        found = dateline_place(token.doc.text)
+        data["dateline_tokens"] = sum(1 for t in token.doc if found and t.idx < found.end)
+    count = data["dateline_tokens"]
+    assert isinstance(count, int)
+    return count
+
+
 def np_words(token: Token) -> list[Token]:
-    """The noun phrase of a token: its subtree without relative clauses and clausal modifiers."""
+    """The noun phrase of a token: its subtree without relative clauses, clausal modifiers and a
+    dateline the parser hung below it."""
     cut = [c for c in token.children if c.dep_ in {"relcl", "acl", "advcl", "ccomp"}]
     skip = {t.i for c in cut for t in c.subtree}
-    return [t for t in token.subtree if t.i not in skip]
+    first = _dateline_tokens(token)  # "GOMA, Congo, Jan 28 - M23 rebels said": GOMA parsed as subject
+    return [t for t in token.subtree if t.i not in skip and t.i >= first]
 
 
 def np_core(token: Token) -> list[Token]:

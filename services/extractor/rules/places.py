@@ -331,7 +331,10 @@ def _near(place: PlaceMention, landmark: PlaceMention) -> PlaceMention:
     inside = [p for p in place.candidates if p.country in countries]
     if inside:
         return replace(place, candidates=tuple(inside), placed=True, parent=inside[0].country)
-    around = max(landmark.candidates, key=lambda q: (q.kind == "admin1", q.kind == "city", q.population))
+    around = max(
+        landmark.candidates,
+        key=lambda q: (q.kind == "country", q.kind == "admin1", q.kind == "city", q.population),
+    )
     return replace(place, candidates=(), placed=True, parent=around.country, within=around, settlement=True)
 
 
