@@ -115,7 +115,7 @@ def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> lis
     kept: list[ArticleEvent] = []
     for event in events:
         if event.sentence_index != headline_index:
-            kept.append(event)
+            kept.append(event)  # (a headline event that body sentences joined already is the body's)
             continue
         head = event.draft
         body = next(
@@ -131,6 +131,7 @@ def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> lis
                     or same_place(head.location, e.draft.location)
                 )
                 and not _counts_conflict(head, e.draft)
+                and (_displacement_only(head) or not _displacement_only(e.draft))
             ),
             None,
         )

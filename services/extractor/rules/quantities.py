@@ -72,8 +72,8 @@ def _counted_noun(t: TokenTable, start: int, end: int) -> int | None:
     ):
         return head
     for k in range(end, min(end + 4, len(t))):
-        if t.pos[k] in NOUN_POS:
-            return k
+        if t.pos[k] in NOUN_POS and not (k == end and t.head[number] == k and t.dep[number] == "nsubj"):
+            return k  # (but "as thousands flee", the verb mistagged a noun, counts the thousands)
         skippable = t.pos[k] in {"ADJ", "DET", "NUM", "PUNCT"} or t.lower[k] == "of"
         if not skippable or t.lower[k] in {",", "and"}:
             break
