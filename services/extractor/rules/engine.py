@@ -17,8 +17,10 @@ from contextlib import contextmanager
 from functools import cache
 from typing import Any
 
+import numpy
 from prometheus_client import Counter
 from spacy.lang.en.stop_words import STOP_WORDS
+from thinc.layers.maxout import forward as maxout_forward
 
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
 from services.extractor.rules.actors import PersonMemory, load_actor_table, lookup_alias
@@ -62,10 +64,33 @@ def _nlp() -> Any:
         if model is not None:
             for node in model.walk():
                 node.ops = ops
+                if node.name == "maxout":
+                    node._func = _maxout_predict
     # The model, lexicons and gazetteer live as long as the process: moved out of the collector's view,
     # they are no longer traversed by every full collection (about 1 ms per article otherwise).
     gc.freeze()
     return nlp
+
+
+def _maxout_predict(model: Any, X: Any, is_train: bool) -> tuple[Any, Any]:
+    """thinc's Maxout forward for inference: the same products and the same maxima, without the
+    arg-max indices only training reads (thinc's kernel that also records them costs about 2 ms an
+    article, five times what numpy's element-wise maximum over the pieces takes)."""
+    if is_train:
+        return maxout_forward(model, X, is_train)
+    n_out, pieces = model.get_dim("nO"), model.get_dim("nP")
+    weights = model.ops.reshape2f(model.get_param("W"), n_out * pieces, model.get_dim("nI"))
+    Y = model.ops.gemm(X, weights, trans2=True)
+    Y += model.ops.reshape1f(model.get_param("b"), n_out * pieces)
+    Z = Y.reshape(Y.shape[0], n_out, pieces)
+    best = numpy.array(Z[:, :, 0])
+    for piece in range(1, pieces):
+        numpy.maximum(best, Z[:, :, piece], out=best)
+    return best, _no_backprop
+
+
+def _no_backprop(dY: Any) -> Any:
+    raise NotImplementedError("the extractor's model is for inference only")
 
 
 @contextmanager
