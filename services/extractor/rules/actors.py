@@ -37,6 +37,19 @@ class ActorTable:
     lower_case_aliases: frozenset[str]  # aliases written in lower case in the table ("von der Leyen")
     sectors: dict[str, str]
     titles: frozenset[str]
+    starts: dict[str, bool] = field(default_factory=dict)  # word -> whether an alias may start with it
+
+
+def _may_start(table: ActorTable, word: str) -> bool:
+    """Whether an alias may start with this word (remembered per word: the table does not change)."""
+    known = table.starts.get(word)
+    if known is None:
+        if len(table.starts) > 200_000:
+            table.starts.clear()
+        known = table.starts[word] = (
+            word[:1].isupper() or word.lower() in table.lower_case_aliases
+        ) and fold(_TRAILING.sub("", word)) in table.first_words
+    return known
 
 
 def _rows(name: str) -> list[list[str]]:
@@ -65,10 +78,7 @@ def load_actor_table() -> ActorTable:
 def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     """The longest actor alias starting at word i: (entry, number of words)."""
     table = load_actor_table()
-    word = words[i]
-    if not word[:1].isupper() and word.lower() not in table.lower_case_aliases:
-        return None
-    if fold(_TRAILING.sub("", word)) not in table.first_words:
+    if not _may_start(table, words[i]):
         return None
     for n in range(min(MAX_ALIAS_WORDS, len(words) - i), 0, -1):
         text = " ".join(words[i : i + n])
@@ -96,11 +106,13 @@ class PersonMemory:
     countries: dict[str, str] = field(default_factory=dict)
     last_person: str | None = None
 
-    def learn(self, sentence: str) -> None:
+    def learn(self, sentence: str, aliases: list[tuple[ActorEntry, int] | None] | None = None) -> None:
+        """Learn from a sentence; `aliases`, when given, is `lookup_alias` at each of its words."""
         table = load_actor_table()
         words = sentence.split()
-        for i in range(len(words)):
-            found = lookup_alias(words, i)
+        if aliases is None:
+            aliases = [lookup_alias(words, i) for i in range(len(words))]
+        for i, found in enumerate(aliases):
             if found is None or found[0].kind == "person":
                 continue
             entry, n = found

@@ -179,10 +179,10 @@ class RuleEngine:
             if key in seen:
                 continue
             seen.add(key)
-            state.memory.learn(sentence)
             words = sentence.split()
-            for i in range(len(words)):
-                found = lookup_alias(words, i)
+            aliases = [lookup_alias(words, i) for i in range(len(words))]
+            state.memory.learn(sentence, aliases)
+            for found in aliases:
                 if (
                     found is not None
                     and len(found[0].country) == 3

@@ -20,13 +20,13 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
         heads.append(trigger.head)
     for head in heads:
         for child in head.children:
-            words = [t.lower_ for t in child.subtree]
-            if child.dep_ in {"npadvmod", "advmod"} and (
-                ("ago" in words and any(w in {"years", "decade", "decades"} for w in words))
-                or words[:2] == ["last", "year"]
-            ):
-                return True
-            if child.dep_ == "prep" and child.lower_ in {"in", "on", "during", "by", "until"}:
+            dep = child.dep_
+            if dep in {"npadvmod", "advmod"}:
+                words = [t.lower_ for t in child.subtree]  # read only for these two labels
+                ago = "ago" in words and any(w in {"years", "decade", "decades"} for w in words)
+                if ago or words[:2] == ["last", "year"]:
+                    return True
+            elif dep == "prep" and child.lower_ in {"in", "on", "during", "by", "until"}:
                 years = [int(t.text) for t in child.subtree if _YEAR.fullmatch(t.text)]
                 if years and (published is None or max(years) < published.year):
                     return True

@@ -24,6 +24,7 @@ from services.extractor.rules.place_cues import (
 )
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
+from services.extractor.rules.tokens import token_table
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -96,6 +97,8 @@ def capital_mentions(doc: Doc | Span, home: str | None = None) -> list[PlaceMent
     """ "Pakistan's capital", "the Sudanese capital": the capital city of that country, as a mention;
     "the capital" alone is the capital of the article's home country `home`.
     """
+    if isinstance(doc, Doc) and "capital" not in token_table(doc).lower:
+        return []
     table = load_actor_table().by_alias
     found: list[PlaceMention] = []
     offset = doc[0].i if isinstance(doc, Span) and len(doc) else 0
@@ -186,9 +189,14 @@ def article_places(state: ArticleState) -> ArticlePlaces:
 
 
 def dateline_end(doc: Doc | Span) -> int:
-    """The character offset where a dateline opening the sentence ends (0 without one)."""
-    found = dateline_place(doc.text)
-    return found.end if found else 0
+    """The character offset where a dateline opening the sentence ends (0 without one); once per Doc."""
+    cached = doc.user_data.get("dateline_end") if isinstance(doc, Doc) else None
+    if cached is None:
+        found = dateline_place(doc.text)
+        cached = found.end if found else 0
+        if isinstance(doc, Doc):
+            doc.user_data["dateline_end"] = cached
+    return int(cached)
 
 
 DATELINE_SENTENCES = 3  # the headline, a byline or a standfirst may come before the dateline
