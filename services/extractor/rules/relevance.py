@@ -143,9 +143,9 @@ def political_drafts(drafts: list[Draft]) -> list[Draft]:
     An article that reports at least two events with political participants of their own in sentences
     the learned classifier takes for event reports is political news: there its parties are known from
     the article ("a meeting in Istanbul", "both sides exchanged accusations"), so a draft with a place
-    of its own or a count is kept too, and the classifier is not asked again. Elsewhere (general news)
-    a draft needs political participants (`is_political`) and a sentence that reports an event
-    (`reports_an_event`).
+    of its own or a count is kept too, and the classifier only drops sentences it is sure of that have
+    nothing else for them (`_clearly_no_report`). Elsewhere (general news) a draft needs political
+    participants (`is_political`) and a sentence that reports an event (`reports_an_event`).
     """
     model = relevance_model()
     scores = [model.probability(d.trigger.doc.text) for d in drafts]
@@ -156,6 +156,15 @@ def political_drafts(drafts: list[Draft]) -> list[Draft]:
         ]
     return [
         d
-        for d, ok in zip(drafts, own, strict=True)
-        if ok or d.quantities or (d.location is not None and d.location.precision != "country")
+        for d, ok, score in zip(drafts, own, scores, strict=True)
+        if (ok or d.quantities or (d.location is not None and d.location.precision != "country"))
+        and not _clearly_no_report(d, score)
     ]
+
+
+def _clearly_no_report(draft: Draft, probability: float) -> bool:
+    """A sentence the classifier is sure reports nothing, with no count, named town or region, or state
+    or armed side of its own ("U.N. members will want to see more steps taken")."""
+    return probability < EVENT_UNLIKELY and not (
+        draft.quantities or _located(draft) or _state_or_armed_side(draft)
+    )
