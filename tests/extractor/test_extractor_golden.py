@@ -1,9 +1,10 @@
 """Golden sentence cases (tests/extractor/golden/sentences.jsonl): every rule change adds its cases.
 
 Each line: `text`, the `events` that must be among the extracted ones (`event_type` and, where given,
-`actor` / `recipient` country codes, `actor_name`, the `place` name and `place_country`), `absent` types
-that must not be extracted, `quantities` ([kind, value] pairs some event must carry) and
-`absent_quantities` (pairs no event may carry), and the `rule` it pins.
+`actor` / `recipient` country codes, `actor_name`, the `place` name and `place_country`; `not_actor` /
+`not_recipient` name a country that side must not have), `absent` types that must not be extracted,
+`quantities` ([kind, value] pairs some event must carry) and `absent_quantities` (pairs no event may
+carry), and the `rule` it pins.
 An empty `events` list with no `absent` means the text yields no event at all. The sentences are written
 for these tests; none is taken from an evaluation text.
 """
@@ -37,6 +38,10 @@ def _matches(event: Event, want: dict[str, Any]) -> bool:
                 return False
     if "actor_name" in want and (event.actor is None or event.actor.name != want["actor_name"]):
         return False
+    for side in ("not_actor", "not_recipient"):
+        got = getattr(event, side.removeprefix("not_"))
+        if side in want and got is not None and got.country == want[side]:
+            return False
     place = event.location
     if "place" in want and (place is None or place.name != want["place"]):
         return False

@@ -93,6 +93,22 @@ def _hyphen_joined(tokens: list[Token]) -> list[str]:
     return words
 
 
+# "the Iran-aligned group", "Russian-backed separatists": the patron named before these is not the side
+PATRON_WORDS = frozenset(
+    {"aligned", "backed", "allied", "linked", "supported", "sponsored", "funded", "armed"}
+)
+
+
+def _without_patrons(tokens: list[Token]) -> list[Token]:
+    """The phrase without a patron's name ("Iran" in "the Iran-aligned group")."""
+    patrons = {
+        k
+        for k in range(len(tokens) - 2)
+        if tokens[k + 1].text == "-" and tokens[k + 2].lower_ in PATRON_WORDS
+    }
+    return [t for k, t in enumerate(tokens) if k not in patrons] if patrons else tokens
+
+
 def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
     if not tokens:
         return None
@@ -113,7 +129,7 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
         group = state.last_group
         return Actor(text=text, name=group.name, country=group.country, sector=group.sector)
     heads = [lemma(t) for t in tokens if t.pos_ in NOUN_POS] + [t.lower_ for t in tokens]
-    actor = resolve_words(_hyphen_joined(tokens), heads, state.memory, text)
+    actor = resolve_words(_hyphen_joined(_without_patrons(tokens)), heads, state.memory, text)
     if actor is not None and actor.sector == "rebel" and actor.name and actor.country:
         state.last_group = actor
     return actor
@@ -262,11 +278,16 @@ def _other_side(found: Actor | None, actor: Actor | None) -> bool:
     return actor is None or found.country != actor.country
 
 
+# acts two sides do to each other: "India and Pakistan clashed" (but "the US and Britain struck" together)
+RECIPROCAL = frozenset(
+    {"exchange", "clash", "fight", "battle", "meet", "talk", "negotiate", "agree", "sign", "trade", "swap"}
+)
+
+
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
-    for subject, _ in _clause_subjects(tokens[0], True)[
-        :1
-    ]:  # "Ukraine and Russia exchanged ...": the other side
-        for other in subject.conjuncts:
+    reciprocal = any(lemma(t) in RECIPROCAL or lemma(t.head) in RECIPROCAL for t in tokens)
+    for subject, _ in _clause_subjects(tokens[0], True)[: 1 if reciprocal else 0]:
+        for other in subject.conjuncts:  # "Ukraine and Russia exchanged ...": the other side
             found = actor_of_tokens(np_words(other), state)
             if found is not None and found.country and actor is not None and found.country != actor.country:
                 return found

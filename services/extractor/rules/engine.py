@@ -30,6 +30,7 @@ from services.extractor.rules.events import sentence_drafts
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headline, infer_attackers
 from services.extractor.rules.modes import assault_mode, confidence_of
+from services.extractor.rules.name_parts import without_name_parts
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
 from services.extractor.rules.relevance import political_drafts
@@ -231,7 +232,7 @@ class RuleEngine:
                 tag in {"NNP", "NNPS"} or (w[:1].isupper() and (i > 0 or low not in STOP_WORDS))
                 for i, (w, low, tag) in enumerate(zip(words, lowered, tags, strict=True))
             ]
-            mentions = find_places(words, proper)
+            mentions = without_name_parts(words, proper, find_places(words, proper))
             quoted = state.last_speaker if sentence.startswith(_QUOTES) else None
             time = resolve_time(sentence, state.published_at)
             if time is None and refers_back(sentence):

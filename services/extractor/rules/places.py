@@ -346,6 +346,8 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
         between = [w.lower() for w in words[first.end : second.start]]
         if between[-1:] == ["the"]:  # "X, in the Y region"
             between = between[:-1]
+        if len(between) > 1 and between[-1] in DIRECTIONS | {"central"}:  # "X in southern Y"
+            between = between[:-1]
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
         elif _apposition(between):  # "Kourou, a village about 30 km from Mopti": in Mopti's country
@@ -367,6 +369,12 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
                 out[k] = replace(child, placed=True, parent=within.country, within=within)
             continue
         inside = [p for p in child.candidates if any(_inside(p, q) for q in parent.candidates)]
+        countries = [q for q in parent.candidates if q.kind == "country"]
+        if not inside and child is first and countries and between[-1:] == ["in"]:
+            # "Kourou in central Mali": the text places it, though the gazetteer knows only namesakes
+            country = countries[0]
+            out[k] = replace(child, candidates=(), placed=True, parent=country.country, within=country)
+            continue
         if inside:
             parents = [q for q in parent.candidates if any(_inside(p, q) for p in inside)]
             index = k if child is first else k + 1

@@ -222,6 +222,8 @@ def _mark(trigger: Trigger, t: TokenTable) -> None:
         if dep[node] == "pobj" and lower[parent] in cues["background_preps"]:
             weak = True
             trigger.background = trigger.background or lower[parent] in cues["prior_preps"]
+        if dep[node] == "pobj" and lower[parent] == "to" and lem[head[parent]] in cues["answer_nouns"]:
+            weak = trigger.background = True  # "in response to weeks of attacks": what came before
         if (
             dep[node] in {"pobj"}
             and lower[parent] in {"of", "about", "on", "regarding"}
