@@ -7,6 +7,7 @@ The schema is changed only by Alembic revisions in services/store/migrations/ver
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
@@ -43,7 +44,6 @@ MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 # Held while migrating, so store replicas starting together on PostgreSQL take turns (two concurrent
 # CREATE TABLEs of one table fail on the catalogue's unique index).
 PG_MIGRATION_LOCK = 0x6E657773  # "news"
-MAX_BIND_PARAMETERS = 30_000  # in one statement: SQLite allows 32766, asyncpg 32767
 # Text search made by revisions 0007 and 0008 beside the models (services/store/search.py): SQLite FTS5
 # tables (and their shadow tables) and the listing index with the evidence, PostgreSQL trigram indexes.
 # Left out of comparisons with the models.
@@ -335,15 +335,22 @@ async def _upsert(engine: AsyncEngine, table: Any, key: str, rows: Sequence[dict
     # One row per id (a batch may hold a redelivery), in id order: store replicas writing overlapping
     # batches (redeliveries) then lock rows in the same order and cannot deadlock one another.
     rows = sorted({row[key]: row for row in rows}.values(), key=lambda row: str(row[key]))
-    # Many rows to a statement: SQLite's FTS5 index (revision 0007) flushes at every statement its
-    # triggers run in, so one statement per row costs it several times more.
-    per_statement = max(1, MAX_BIND_PARAMETERS // len(rows[0]))
     async with engine.begin() as conn:
-        for start in range(0, len(rows), per_statement):
-            stmt = _insert(engine, table).values(rows[start : start + per_statement])
-            update = {c: stmt.excluded[c] for c in rows[0] if c not in (key, "stored_at")}
-            await conn.execute(stmt.on_conflict_do_update(index_elements=[key], set_=update))
-    return len(rows)
+        result = await conn.execute(_upsert_statement(engine.dialect.name, table, key), rows)
+        return len(result.all())
+
+
+@functools.cache
+def _upsert_statement(dialect: str, table: Any, key: str) -> Any:
+    """One statement for every row count, so SQLAlchemy compiles it once: executed with a list of rows
+    it is sent as INSERT ... VALUES (...), (...) ... of up to 1000 rows ("insertmanyvalues", which
+    SQLAlchemy applies to an upsert only with RETURNING). Many rows to a statement matter: SQLite's FTS5
+    index (revision 0007) flushes at every statement its triggers run in, so one statement per row costs
+    it several times more; and a multi-row VALUES list built per batch was compiled anew each time
+    (half the store's own CPU in the pipeline)."""
+    stmt = postgresql.insert(table) if dialect == "postgresql" else sqlite.insert(table)
+    update = {c.name: stmt.excluded[c.name] for c in table.columns if c.name not in (key, "stored_at")}
+    return stmt.on_conflict_do_update(index_elements=[key], set_=update).returning(table.c[key])
 
 
 async def upsert_articles(engine: AsyncEngine, articles: Sequence[Article]) -> int:
