@@ -19,20 +19,20 @@ import json  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
-from collections.abc import Callable  # noqa: E402
 from datetime import UTC, datetime  # noqa: E402
 from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import psutil  # noqa: E402
 
-from bench import pipeline, stages  # noqa: E402
+from bench import efficiency, pipeline, stages  # noqa: E402
 from bench.corpus import ROOT, build_articles  # noqa: E402
 from bench.report import summarise, table  # noqa: E402
 from bench.store_scaling import store_scaling  # noqa: E402
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"
-# articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one per transaction, runs
+# articles per burst, pages cleaned, XADDs, seconds of paced load, event rows one per transaction, runs,
+# bursts timed between two runs of extraction alone (the efficiency)
 MODES = {
     "quick": {
         "articles": 40,
@@ -41,6 +41,7 @@ MODES = {
         "paced_s": 8,
         "store_rows": 400,
         "repeat": 2,
+        "pairs": 3,
         "store_copies": 10,
     },
     "full": {
@@ -50,6 +51,7 @@ MODES = {
         "paced_s": 30,
         "store_rows": 1000,
         "repeat": 3,
+        "pairs": 5,
         "store_copies": 5,
     },
 }
@@ -63,7 +65,13 @@ def best_of(runs: list[dict[str, Any]], key: str) -> dict[str, Any]:
 
 
 def pipeline_set(
-    tmp: Path, extractors: int, n: int, paced_s: float, repeat: int, control: Callable[[], Any] | None = None
+    tmp: Path,
+    extractors: int,
+    n: int,
+    paced_s: float,
+    repeat: int,
+    control: efficiency.AloneProcess | None = None,
+    pairs_count: int = 0,
 ) -> dict[str, Any]:
     """Extractors alone on a burst, then the store catching up, then bursts through the whole pipeline."""
     out: dict[str, Any] = {"extractors": extractors}
@@ -76,20 +84,17 @@ def pipeline_set(
             runs = [pipeline.burst(cluster, b, extractor_only=True) for b in batches]
             out["extractor_only"] = best_of(runs, "extractor_articles_per_s")
             out["store_catch_up"] = pipeline.store_catch_up(cluster, [a for b in batches for a in b])
-            runs, paired = [], []
-            for i in range(repeat):
-                # extraction alone on the same texts just before each burst: the host's speed drifts by
-                # ±15 % over minutes, so a ratio of figures taken seconds apart is the fair one
-                alone = control()["articles_per_s"] if control is not None else None
-                runs.append(pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}")))
-                if alone:
-                    e2e = runs[-1]["articles_per_s"]
-                    paired.append({"alone": alone, "end_to_end": e2e, "ratio": round(e2e / alone, 3)})
+            if control is not None:
+                # each burst between two runs of extraction alone on the same texts (bench/efficiency.py)
+                pairs = efficiency.paired(cluster, control, n, pairs_count, f"e{extractors}")
+                runs = pairs.pop("runs")
+                out["extraction_control"] = best_of(pairs.pop("alone"), "articles_per_s")
+                out["paired_efficiency"] = pairs
+            else:
+                runs = [
+                    pipeline.burst(cluster, build_articles(n, f"e{extractors}-{i}")) for i in range(repeat)
+                ]
             out["end_to_end"] = best_of(runs, "articles_per_s")
-            if paired:
-                out["paired_efficiency"] = paired
-            if control is not None:  # the stage alone again, minutes after the first time: the host varies
-                out["extraction_control"] = control()
             if extractors < len(os.sched_getaffinity(0)):
                 cluster.pin(True)
                 try:
@@ -161,11 +166,16 @@ def main() -> int:
         step("redis")
         with stages.redis_server(Path(tmp) / "redis-rates") as (url, proc):
             r["redis"] = stages.bench_redis(url, proc, events[0], m["redis_ops"])
-        for k in (1, 2):
-            step(f"pipeline: {k} extractor(s) and a store")
-            control = (lambda: stages.bench_extraction(articles, 1)[0]) if k == 1 else None
-            paced_s = m["paced_s"] if k == 1 else 0
-            r[f"pipeline_{k}"] = pipeline_set(Path(tmp), k, m["articles"], paced_s, m["repeat"], control)
+        control = efficiency.AloneProcess(m["articles"])
+        try:
+            for k in (1, 2):
+                step(f"pipeline: {k} extractor(s) and a store")
+                paced_s = m["paced_s"] if k == 1 else 0
+                r[f"pipeline_{k}"] = pipeline_set(
+                    Path(tmp), k, m["articles"], paced_s, m["repeat"], control if k == 1 else None, m["pairs"]
+                )
+        finally:
+            control.close()
         if args.postgres:
             step("store replicas: 1 and 2 on PostgreSQL")
             try:
