@@ -96,6 +96,19 @@ def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     return None
 
 
+def aliases_of(words: list[str]) -> list[tuple[ActorEntry, int] | None]:
+    """`lookup_alias` at every word (most words are turned away by the per-word check alone)."""
+    table = load_actor_table()
+    starts = table.starts
+    found: list[tuple[ActorEntry, int] | None] = []
+    for i, word in enumerate(words):
+        may = starts.get(word)
+        if may is None:
+            may = _may_start(table, word)
+        found.append(lookup_alias(words, i) if may else None)
+    return found
+
+
 _NAME = r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}"
 
 
@@ -111,7 +124,7 @@ class PersonMemory:
         table = load_actor_table()
         words = sentence.split()
         if aliases is None:
-            aliases = [lookup_alias(words, i) for i in range(len(words))]
+            aliases = aliases_of(words)
         for i, found in enumerate(aliases):
             if found is None or found[0].kind == "person":
                 continue

@@ -23,7 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from thinc.layers.maxout import forward as maxout_forward
 
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
-from services.extractor.rules.actors import PersonMemory, load_actor_table, lookup_alias
+from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor_table
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
@@ -181,7 +181,7 @@ class RuleEngine:
                 continue
             seen.add(key)
             words = sentence.split()
-            aliases = [lookup_alias(words, i) for i in range(len(words))]
+            aliases = aliases_of(words)
             state.memory.learn(sentence, aliases)
             for found in aliases:
                 if (

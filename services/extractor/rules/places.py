@@ -12,9 +12,10 @@ share names with common words.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
-from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
+from services.extractor.rules.gazetteer import Gazetteer, Place, fold, load_gazetteer
 from services.extractor.rules.timex import MONTHS, WEEKDAYS
 
 __all__ = [
@@ -110,9 +111,26 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
+_PIECE = re.compile(r"[ -]")
+_STARTS: dict[int, tuple[Gazetteer, frozenset[str]]] = {}
+
+
+def _alias_starts(gaz: Gazetteer) -> frozenset[str]:
+    """The first words of the gazetteer's names (up to a space or hyphen), built once per gazetteer."""
+    found = _STARTS.get(id(gaz))
+    if found is None or found[0] is not gaz:
+        _STARTS.clear()
+        found = _STARTS[id(gaz)] = (gaz, frozenset(_PIECE.split(key, 1)[0] for key in gaz.by_alias))
+    return found[1]
+
+
 def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     """The longest gazetteer name starting at word i: (number of words, text, readings)."""
     gaz = load_gazetteer()
+    # folding works letter by letter, so every name read from word i starts with word i's own first word
+    first = fold(_strip_possessive(words[i]).replace(" - ", "-").strip())
+    if _PIECE.split(first, 1)[0] not in _alias_starts(gaz):
+        return None
     for n in range(min(MAX_TOKENS, len(words) - i), 0, -1):
         span = words[i : i + n]
         hyphens = sum(1 for w in span if w == "-")

@@ -47,7 +47,7 @@ class TokenTable:
 
 def _strings(doc: Doc, hashes: list[int]) -> list[str]:
     """The strings of `hashes` (as `doc.vocab.strings[h]`), through the cache."""
-    found = [_STRINGS.get(h) for h in hashes]
+    found = list(map(_STRINGS.get, hashes))
     if None not in found:
         return found  # type: ignore[return-value]
     if len(_STRINGS) > _MAX_CACHED_STRINGS:
