@@ -48,7 +48,7 @@ def _dateline_tokens(token: Token) -> int:
     data = token.doc.user_data
     if "dateline_tokens" not in data:
         found = dateline_place(token.doc.text)
-        data["dateline_tokens"] = sum(1 for t in token.doc if found and t.idx < found.end)
+        data["dateline_tokens"] = sum(1 for t in token.doc if t.idx < found.end) if found else 0
     count = data["dateline_tokens"]
     assert isinstance(count, int)
     return count
