@@ -73,6 +73,18 @@ def test_event_reports_score_high_and_everyday_text_low() -> None:
     assert min(map(model.probability, EVENTS)) > max(map(model.probability, [*NON_EVENTS, TRANSFER]))
 
 
+def test_a_report_scores_above_the_same_matter_told_as_a_guess_a_plot_or_background() -> None:
+    model = relevance_model()
+    reported = model.probability("The prime minister called an early election on Monday after losing a vote.")
+    for other in [
+        "Commentators think the prime minister will probably call an early election in the spring.",
+        "If the opposition wins the vote, it could ask the court to annul the decree.",
+        "In the film, a rogue colonel bombs the capital and declares himself president.",
+        "The treaty, signed in 1994, limits the number of troops either side may station near the frontier.",
+    ]:
+        assert model.probability(other) < reported, other
+
+
 def test_the_gate_drops_event_verbs_in_everyday_sentences(engine: RuleEngine) -> None:
     # each of these names a country and uses an event verb, so the participant rules alone keep it
     for text in [
