@@ -1,12 +1,13 @@
-"""How a headline's event joins the body's (merge.fold_headline)."""
+"""Merging across an article (merge.py): a headline's event and the body's, attackers from context."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
-from schemas import Location
+from schemas import Actor, Location
 from services.extractor.rules.events import Draft
-from services.extractor.rules.merge import ArticleEvent, fold_headline
+from services.extractor.rules.merge import ArticleEvent, fold_headline, infer_attackers
 from services.extractor.rules.quantities import FoundQuantity
 
 REGION = Location(text="Oromia", name="Oromia", admin1="Oromia", country="ETH", precision="admin1")
@@ -37,3 +38,24 @@ def test_a_headline_folds_into_the_body_event_it_summarises() -> None:
     raid = _event(2, TOWN, _count("killed", 40))
     kept = fold_headline([headline, raid], 0)
     assert kept == [raid]
+
+
+def _assault(index: int, location: Location, actor: Actor | None, recipient: Actor | None) -> ArticleEvent:
+    trigger: Any = None
+    draft = Draft("assault", None, trigger, actor=actor, recipient=recipient, location=location)
+    return ArticleEvent(draft, (index, index + 1), index)
+
+
+def test_a_country_named_only_as_a_host_is_no_attacker() -> None:
+    rebels = Actor(text="the rebels", name="OLA", country="ETH", sector="rebel")
+    raid = _assault(0, TOWN, rebels, None)
+    clash = _assault(3, TOWN, None, Actor(text="OLA fighters", name="OLA", country="ETH", sector="rebel"))
+    infer_attackers([raid, clash], Counter({"ETH": 5, "KEN": 2}))  # talks hosted in Nairobi
+    assert clash.draft.actor is not None and clash.draft.actor.country == "ETH"
+
+
+def test_in_a_war_between_two_states_the_attacker_is_the_target_s_enemy() -> None:
+    strike = _assault(0, TOWN, Actor(text="Eritrea", name="Eritrea", country="ERI", sector=None), None)
+    shelling = _assault(2, TOWN, None, None)
+    infer_attackers([strike, shelling], Counter({"ETH": 5, "ERI": 4}))
+    assert shelling.draft.actor is not None and shelling.draft.actor.country == "ERI"

@@ -136,9 +136,9 @@ def actor_of_tokens(tokens: list[Token], state: ArticleState) -> Actor | None:
 
 
 def subject_of(verb: Token) -> Token | None:
-    for child in verb.children:
-        if child.dep_ in SUBJECT_DEPS:
-            return child
+    subjects = [child for child in verb.children if child.dep_ in SUBJECT_DEPS]
+    if subjects:  # "NAIROBI, June 25 (Newswire) - Kenyan police fired": the parser's two subjects
+        return next((s for s in subjects if s.i >= _dateline_tokens(s)), subjects[0])
     for child in verb.children if verb.dep_ != "acomp" else ():  # "alarmed by X": X is no actor
         if child.dep_ == "agent":
             for grand in child.children:

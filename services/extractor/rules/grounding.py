@@ -17,6 +17,8 @@ from services.extractor.rules.lexicon import load_lexicon
 
 DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 DETENTIONS = frozenset({"arrest", "detain"})
+# acts one state's officials address to another's: a role-only side is not of the other side's country
+BETWEEN_STATES = frozenset({"accuse", "sanction", "reject", "threaten", "request", "consult", "reduce"})
 
 
 def ground_roles(
@@ -32,9 +34,13 @@ def ground_roles(
     if not country:
         return actor
     weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
+    named = {id(side): side.country for side in (actor, recipient) if side is not None and side.country}
     for side in (actor, recipient):
         if side is None or side.country is not None:
             continue
+        other = recipient if side is actor else actor
+        if event_type in BETWEEN_STATES and other is not None and named.get(id(other)) == country:
+            continue  # "the foreign ministry summoned the French ambassador": not a French ministry
         civil_protest = event_type == "protest" and side.sector == "civilian"
         if side.sector not in ROLE_SECTORS and not civil_protest:
             continue

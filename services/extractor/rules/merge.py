@@ -213,7 +213,7 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
 def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None:
     """Give assaults without an attacker's country one from the article.
 
-    - Two main countries (a war between states): the side opposite the target's.
+    - Two main countries (a war between states): the side opposite the target's, when it is seen attacking.
     - Otherwise, when every assault of the article whose attacker is known has one country and the event
       happens there (an internal conflict: junta, rebels and gangs are coded by the country they operate
       in), that country.
@@ -231,8 +231,10 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
         target = (draft.recipient.country if draft.recipient else None) or (
             draft.location.country if draft.location else None
         )
-        if len(top) == 2 and target in top:
-            attacker = top[1] if target == top[0] else top[0]
+        opposite = (top[1] if target == top[0] else top[0]) if len(top) == 2 and target in top else None
+        if opposite is not None and (not known or opposite in known):
+            # (a country the article names but that attacks nowhere in it, as the host of talks, is no side)
+            attacker = opposite
             draft.actor = Actor(text="", name=None, country=attacker, sector="military")
             if draft.recipient is None:
                 draft.recipient = Actor(text="", name=None, country=target, sector=None)
