@@ -1,8 +1,23 @@
-"""Actors to ISO3 and sector: demonyms, capitals as governments, institutions, people learned in the text."""
+"""Actors to ISO3 and sector: demonyms, capitals as governments, institutions, people of the people table,
+people learned in the text."""
 
 from __future__ import annotations
 
-from services.extractor.rules.actors import PersonMemory, resolve_words
+from pathlib import Path
+
+import pytest
+
+from services.extractor.rules import RuleEngine
+from services.extractor.rules.actors import (
+    PeopleTableError,
+    PersonMemory,
+    load_actor_table,
+    load_people,
+    resolve_words,
+)
+from services.extractor.rules.gazetteer import fold
+from services.extractor.rules.lexicon import DATA_DIR
+from tests.extractor.helpers import PUBLISHED, make_article
 
 
 def resolve(text: str, memory: PersonMemory | None = None) -> tuple[str | None, str | None]:
@@ -33,3 +48,76 @@ def test_people_are_learned_within_the_article() -> None:
 
 def test_unknown_words_are_no_actor() -> None:
     assert resolve("the weather") == (None, None)
+
+
+def test_the_people_table_loads_and_checks_every_row() -> None:
+    known = frozenset(e.country for e in load_actor_table().by_alias.values())
+    people = load_people(DATA_DIR / "people.tsv", known)
+    assert 1000 < len(people) < 10_000
+    assert {e.kind for e in people} == {"person"}
+    assert {e.alias: e.country for e in people}["Ali Khamenei"] == "IRN"
+
+
+@pytest.mark.parametrize(
+    ("row", "problem"),
+    [
+        ("Ashraf Ghani\tAFG\tgovernment", "expected 4 tab-separated fields, got 3"),
+        ("Ashraf Ghani\tAfghanistan\tgovernment\tperson", "unknown country code 'Afghanistan'"),
+        ("Ashraf Ghani\tZZZ\tgovernment\tperson", "unknown country code 'ZZZ'"),
+        ("Ashraf Ghani\tAFG\tpoet\tperson", "unknown sector 'poet'"),
+        ("Ashraf Ghani\tAFG\tgovernment\tcountry", "kind must be 'person'"),
+        (" \tAFG\tgovernment\tperson", "empty or padded alias"),
+    ],
+)
+def test_a_malformed_people_row_names_its_file_and_line(tmp_path: Path, row: str, problem: str) -> None:
+    table = tmp_path / "people.tsv"
+    table.write_text(f"# alias\tiso3\tsector\tkind\nHamid Karzai\tAFG\tgovernment\tperson\n{row}\n")
+    with pytest.raises(PeopleTableError) as raised:
+        load_people(table, frozenset({"AFG"}))
+    assert f"{table}:3: {problem}" in str(raised.value)
+
+
+def test_people_of_the_table_give_their_country() -> None:
+    assert resolve("Supreme Leader Ayatollah Ali Khamenei") == ("IRN", "government")
+    assert resolve("President Paul Biya")[0] == "CMR"
+    assert resolve("Biya")[0] == "CMR"
+    assert resolve("Nicolas Maduro")[0] == "VEN"
+
+
+def test_common_surnames_and_given_names_alone_are_no_actor() -> None:
+    for word in ("Khan", "Ali", "Lee", "Kim", "Singh", "Smith", "Hussein", "Mohammed", "Abdullah"):
+        assert resolve(word) == (None, None), word
+
+
+def test_the_hand_written_table_wins_over_the_people_table() -> None:
+    by_alias = load_actor_table().by_alias
+    for line in (DATA_DIR / "actors.tsv").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            alias, country, _sector, kind = line.split("\t")
+            entry = by_alias[fold(alias)]
+            assert (entry.country, entry.kind) == (country, kind), alias
+
+
+def test_a_full_name_of_a_hand_written_surname_keeps_its_country() -> None:
+    hand = {
+        fold(line.split("\t")[0]): line.split("\t")[1]
+        for line in (DATA_DIR / "actors.tsv").read_text(encoding="utf-8").splitlines()
+        if line.endswith("\tperson")
+    }
+    known = frozenset(e.country for e in load_actor_table().by_alias.values())
+    for entry in load_people(DATA_DIR / "people.tsv", known):
+        surname = fold(entry.alias).split()[-1]
+        assert hand.get(surname, entry.country) == entry.country, entry.alias
+
+
+@pytest.mark.parametrize(
+    ("text", "country"),
+    [
+        ("Idriss Deby accused Khartoum of arming the rebels in the east.", "TCD"),
+        ("Ali Khamenei warned Washington against any attack on the country.", "IRN"),
+        ("President Biya threatened to expel the aid agencies.", "CMR"),
+    ],
+)
+def test_a_named_leader_is_the_actor(engine: RuleEngine, text: str, country: str) -> None:
+    events = engine.extract(make_article(text, PUBLISHED))
+    assert [e.actor.country for e in events if e.actor] == [country]
