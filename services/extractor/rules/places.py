@@ -112,6 +112,7 @@ def _strip_possessive(word: str) -> str:
 
 
 _PIECE = re.compile(r"[ -]")
+_BREAKS = frozenset({",", ";", "(", ")"})
 _STARTS: dict[int, tuple[Gazetteer, frozenset[str]]] = {}
 
 
@@ -131,14 +132,18 @@ def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     first = fold(_strip_possessive(words[i]).replace(" - ", "-").strip())
     if _PIECE.split(first, 1)[0] not in _alias_starts(gaz):
         return None
-    for n in range(min(MAX_TOKENS, len(words) - i), 0, -1):
-        span = words[i : i + n]
-        hyphens = sum(1 for w in span if w == "-")
+    longest = words[i : i + MAX_TOKENS]
+    for k in range(1, len(longest)):  # no name of two words or more runs over a comma or a bracket
+        if longest[k] in _BREAKS:
+            longest = longest[:k]
+            break
+    stripped = [_strip_possessive(w) for w in longest]
+    for n in range(len(longest), 0, -1):
+        span = longest[:n]
+        hyphens = span.count("-")
         if n - 2 * hyphens > MAX_WORDS or span[-1] == "-":
             continue
-        if n > 1 and any(w in {",", ";", "(", ")"} for w in span):
-            continue
-        text = " ".join(_strip_possessive(w) for w in span).replace(" - ", "-").strip()
+        text = " ".join(stripped[:n]).replace(" - ", "-").strip()
         key = fold(text)
         readings: list[Place] = gaz.by_alias.get(key, [])
         candidates = [p for p in readings if p.kind == "country" or key not in gaz.stoplist]
