@@ -221,6 +221,7 @@ class RuleEngine:
             install_sentence_hook(doc, table)
             # where.claimant_of caches this per Doc; the parsed text is `source` (spaCy keeps it exactly)
             doc.user_data["according"] = "ccording to" in source
+            doc.user_data["newswire.text"] = source  # tokens.sentence_text: spaCy keeps the text exactly
             sentence = text[start:end]
             roots = [pos for dep, pos in zip(table.dep, table.pos, strict=True) if dep == "ROOT"]
             if title and not any(pos in {"VERB", "AUX"} for pos in roots):

@@ -24,7 +24,7 @@ from services.extractor.rules.place_cues import (
 )
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
-from services.extractor.rules.tokens import token_table
+from services.extractor.rules.tokens import sentence_text, token_table
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -50,7 +50,7 @@ def _mentions_according(doc: Doc | Span) -> bool:
     """Whether 'according to' occurs (computed once per parsed sentence)."""
     cached = doc.user_data.get("according") if isinstance(doc, Doc) else None
     if cached is None:
-        cached = "ccording to" in doc.text
+        cached = "ccording to" in (sentence_text(doc) if isinstance(doc, Doc) else doc.text)
         if isinstance(doc, Doc):
             doc.user_data["according"] = cached
     return bool(cached)
@@ -192,7 +192,7 @@ def dateline_end(doc: Doc | Span) -> int:
     """The character offset where a dateline opening the sentence ends (0 without one); once per Doc."""
     cached = doc.user_data.get("dateline_end") if isinstance(doc, Doc) else None
     if cached is None:
-        found = dateline_place(doc.text)
+        found = dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)
         cached = found.end if found else 0
         if isinstance(doc, Doc):
             doc.user_data["dateline_end"] = cached
@@ -206,7 +206,7 @@ def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
     """The place of a dateline opening a sentence ("GOMA, Congo, Jan 28 (Newswire) - "), read from the
     text itself: spaCy and the acronym rule of find_places miss names in capitals ("GOMA", "KYIV").
     """
-    found = dateline_place(doc.text)
+    found = dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)
     if found is None:
         return None
     name, country = found.name, found.country
@@ -292,7 +292,8 @@ def pick_location(
     if memory.dateline is None and memory.sentences <= DATELINE_SENTENCES:
         memory.dateline = _dateline(doc, state)
         memory.dateline_shared = memory.dateline is not None and bool(
-            (found := dateline_place(doc.text)) and found.shared
+            (found := dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text))
+            and found.shared
         )
     mentions = [*mentions, *capital_mentions(doc, state.home_country)]
     context = Counter(state.countries)
