@@ -173,12 +173,15 @@ class PersonMemory:
             if j == i + n:
                 continue
             self._remember_name(words, j, entry.country)
-        for match in re.finditer(rf"({_NAME}),? (?:of|from) ({_NAME})", sentence):
+        of_or_from = " of " in sentence or " from " in sentence  # no match without either word
+        for match in re.finditer(rf"({_NAME}),? (?:of|from) ({_NAME})", sentence) if of_or_from else ():
             iso3 = self._country_word(match.group(2))
             if iso3:
                 self._remember(match.group(1), iso3)
-        for match in re.finditer(
-            rf"({_NAME}), (?:the )?(?:head|chief|leader|member|envoy) of the (\w+)", sentence
+        for match in (
+            re.finditer(rf"({_NAME}), (?:the )?(?:head|chief|leader|member|envoy) of the (\w+)", sentence)
+            if " of the " in sentence
+            else ()
         ):
             iso3 = self._country_word(match.group(2))
             if iso3:

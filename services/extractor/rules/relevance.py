@@ -22,6 +22,7 @@ from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.events import Draft
 from services.extractor.rules.gazetteer import fold
 from services.extractor.rules.relevance_model import relevance_model
+from services.extractor.rules.tokens import sentence_text
 from services.extractor.rules.triggers import lemma
 
 # Words of force that everyday news uses of sport, accidents and feelings ("a 41-yard strike", "asthma
@@ -148,7 +149,9 @@ def political_drafts(drafts: list[Draft]) -> list[Draft]:
     participants (`is_political`) and a sentence that reports an event (`reports_an_event`).
     """
     model = relevance_model()
-    scores = [model.probability(d.trigger.doc.text) for d in drafts]
+    texts = [sentence_text(d.trigger.doc) for d in drafts]
+    by_text = {text: model.probability(text) for text in set(texts)}  # a sentence's drafts share it
+    scores = [by_text[text] for text in texts]
     own = [is_political(d) for d in drafts]
     if sum(ok and score >= EVENT_LIKELY for ok, score in zip(own, scores, strict=True)) < 2:
         return [

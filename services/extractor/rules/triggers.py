@@ -52,6 +52,9 @@ class Trigger:
 
 
 def lemma(token: Token) -> str:
+    known = token_table(token.doc).lemma  # filled by `lemmas` (find_triggers) for the sentence's tokens
+    if known:
+        return known[token.i]
     pos = token.pos_
     return lemma_of(token.lower_, pos in NOUN_POS, pos in VERB_POS)
 
