@@ -1,11 +1,14 @@
 """Regenerate `data/people.tsv`: named political and military people -> ISO3, for actors.
 
     pip install english-words   # build-time only: the list of English words surnames are checked against
-    .venv/bin/python -m services.extractor.rules.build_people PHOENIX_COUNTRIES_ACTORS_TXT
+    .venv/bin/python -m services.extractor.rules.build_people \
+        Phoenix.Countries.actors.txt Phoenix.MilNonState.actors.txt Phoenix.International.actors.txt
 
 The people come from `petrarch2/data/dictionaries/Phoenix.Countries.actors.txt` of the Open Event Data
 Alliance's petrarch2 (MIT licence; CountryInfo 2014: heads of state and government, ministers and other
-office holders with dated CAMEO codes such as `[AFGGOV 011222-141231]`), given as the argument. Rules:
+office holders with dated CAMEO codes such as `[AFGGOV 011222-141231]`), given as the first argument;
+the words of the armed groups and international bodies of its MilNonState and International
+dictionaries, given after it, are no surnames alone. Rules:
 
 - a person is kept for a political or military role (ROLE_SECTOR) that ended in MIN_LEADER_YEAR or later
   (or is open) for heads of state and government (CountryInfo codes them ELI, elite, out of office), in
@@ -16,7 +19,8 @@ office holders with dated CAMEO codes such as `[AFGGOV 011222-141231]`), given a
   words (and a main name of three) also gives its first two words, its first and last word and its last
   three words (the lookup reads up to three: "Nicolas Maduro Moros" is "Nicolas Maduro");
 - a surname alone maps only when it is distinctive: at least MIN_SURNAME_LETTERS letters, no English word
-  (the web2 word list of english-words), nobody's given name in the dictionary, borne by at most
+  (the web2 word list of english-words), no word of a party, institution, group or place of the
+  dictionaries ("Islami" of Jamaat-e-Islami), nobody's given name in the dictionary, borne by at most
   MAX_SURNAME_PEOPLE people of the dictionary and all of one country (or the one whose entry spells
   the surname alone, as `+OBAMA`);
 - an alias naming people of two countries goes to the one of later office when only that one held office
@@ -46,13 +50,8 @@ MIN_SURNAME_LETTERS = 4
 MAX_SURNAME_PEOPLE = 3
 MIN_PLACE_POPULATION = 50_000
 OPEN_END = 9999
-ROLE_SECTOR = {
-    "GOV": "government",
+ROLE_SECTOR = dict.fromkeys(("GOV", "SPY", "LEG", "OPP", "PTY"), "government") | {
     "MIL": "military",
-    "SPY": "government",
-    "LEG": "government",
-    "OPP": "government",
-    "PTY": "government",
     "REB": "rebel",
 }
 
@@ -63,24 +62,11 @@ def _words(*lines: str) -> frozenset[str]:
 
 # Old states and CAMEO's own letters -> the ISO3 code the extractor reports (None: no single country).
 CAMEO_TO_ISO3: dict[str, str | None] = {
-    "DDR": "DEU",
-    "FRN": "FRA",
-    "CSK": "CZE",
-    "SUN": "RUS",
-    "USR": "RUS",
-    "YUG": "SRB",
-    "FRY": "SRB",
-    "SCG": "SRB",
-    "SRP": "BIH",
-    "KSV": "XKX",
-    "TMP": "TLS",
-    "ROM": "ROU",
-    "ZAR": "COD",
-    "KNT": None,
-    "KRJ": None,
-    "IGO": None,
-    "IMG": None,
-    "---": None,
+    **dict(
+        pair.split(":") for pair in _words("DDR:DEU FRN:FRA CSK:CZE SUN:RUS USR:RUS YUG:SRB FRY:SRB SCG:SRB")
+    ),
+    **dict(pair.split(":") for pair in _words("SRP:BIH KSV:XKX TMP:TLS ROM:ROU ZAR:COD")),
+    **dict.fromkeys(("KNT", "KRJ", "IGO", "IMG", "---")),
 }
 HONORIFICS = _words(
     "president prime minister vice deputy foreign defense defence interior finance secretary general gen "
@@ -98,7 +84,8 @@ NOT_A_PERSON = _words(
 )
 # Words that begin no name's short form: "Abd al Hadi Khaldi" gives no "al-Hadi Khaldi".
 PARTICLES = _words(
-    "al el ad as ash an ar at az ud ul ed bin ibn bint abu abd abdul de da do dos das del di du van von"
+    "al el ad as ash an ar at az ud ul ed bin ibn bint abu abd abdul de da do dos das del di du van von",
+    "arap ould ag wa",
 )
 _INITIAL = re.compile(r"\w\.")
 _ROMAN = re.compile(r"[IVX]+")
@@ -111,6 +98,7 @@ class Person:
     roles: list[tuple[str, str, int]] = field(default_factory=list)  # (country, sector, last year)
     leader: bool = False  # CountryInfo codes its heads of state and government as elites (ELI) out of office
     added: bool = False  # entered by the dictionary's editors rather than generated from CountryInfo
+    candidate: bool = False  # named like a person (2-6 words, no word of an institution)
 
     @property
     def last_year(self) -> int:
@@ -138,41 +126,47 @@ def _end_year(dates: str) -> int | None:
 
 def _clean(raw: str) -> list[str]:
     """A name's words without leading titles and initials ("SPIRO_T._AGNEW_" -> Spiro Agnew)."""
-    words = [w for w in raw.strip().strip("_").replace("_", " ").split() if not _INITIAL.fullmatch(w)]
+    words = [
+        w.strip(".,") for w in raw.strip().strip("_").replace("_", " ").split() if not _INITIAL.fullmatch(w)
+    ]
+    words = [w for w in words if w]
     titled = [i for i, w in enumerate(words[:-1]) if w.lower().rstrip(".") in HONORIFICS]
     if titled:  # "US President Barack Obama" -> Barack Obama
         words = words[titled[-1] + 1 :]
     return [w if _ROMAN.fullmatch(w) or not (w.isupper() or w.islower()) else w.title() for w in words]
 
 
-def parse(path: Path) -> list[Person]:
-    """The dictionary's person entries, with their political and military roles."""
+def parse(path: Path) -> tuple[list[Person], set[str]]:
+    """The dictionary's person entries, with their political and military roles, and the words of its
+    other entries (parties, institutions, places: "Jamaat-e-Islami" makes "Islami" no surname)."""
     people: list[Person] = []
-    current: Person | None = None
+    others: set[str] = set()
+    current = Person([])
     is_person = False
     for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
         body = line.split("#")[0].rstrip()
         if not body.strip():
             continue
         if body.startswith("+"):
-            if current is not None:
-                current.names.append(body[1:])
-            continue
-        if body[0] in " \t[":
-            if current is not None:
-                for code in re.findall(r"\[([^\]]*)\]", body):
-                    is_person = _add_role(current, code) or is_person
-            continue
-        if current is not None and is_person and current.roles:
-            people.append(current)
-        name = body.split("[")[0]
-        current = Person([name], added="CountryInfo" not in line)
-        is_person = not current.added
-        if len(_clean(name)) < 2 or not _looks_like_person(name):
-            current, is_person = None, False
-    if current is not None and is_person and current.roles:
-        people.append(current)
-    return people
+            current.names.append(body[1:])
+        elif body[0] in " \t[":
+            for code in re.findall(r"\[([^\]]*)\]", body):
+                is_person = _add_role(current, code) or is_person
+        else:
+            _finish(current, is_person, people, others)
+            name = body.split("[")[0]
+            current = Person([name], added="CountryInfo" not in line)
+            is_person = not current.added
+            current.candidate = len(_clean(name)) >= 2 and _looks_like_person(name)
+    _finish(current, is_person, people, others)
+    return people, others
+
+
+def _finish(person: Person, is_person: bool, people: list[Person], others: set[str]) -> None:
+    if person.candidate and is_person and person.roles:
+        people.append(person)
+    else:
+        others.update(w.lower() for raw in person.names for w in re.split(r"[\s_-]+", raw) if w)
 
 
 def _looks_like_person(name: str) -> bool:
@@ -240,6 +234,7 @@ class Census:
     bearers: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
     countries: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     spelled: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))  # "+OBAMA" -> USA
+    others: set[str] = field(default_factory=set)  # words of the dictionary's entries of no person
 
     def add(self, index: int, person: Person, fold: Callable[[str], str]) -> None:
         for alias, _short in aliases(person):
@@ -299,7 +294,10 @@ def _distinctive(surname: str, country: str, census: Census, fold: Callable[[str
     if (
         len(key) < MIN_SURNAME_LETTERS
         or key in _english_words()
+        or (key.endswith("s") and key[:-1] in _english_words())  # "Parts", "Rights"
         or key in census.given
+        or key in census.others
+        or key in PARTICLES
         or len(census.bearers.get(key, ())) > MAX_SURNAME_PEOPLE
     ):
         return False
@@ -324,11 +322,13 @@ def _choose(claims: list[Claim]) -> Claim | None:
     return None
 
 
-def rows(phoenix: Path) -> list[tuple[str, str, str, str]]:
+def rows(phoenix: Path, groups: list[Path]) -> list[tuple[str, str, str, str]]:
     from services.extractor.rules.gazetteer import fold
 
-    people = parse(phoenix)
-    census = Census()
+    people, others = parse(phoenix)
+    for path in groups:  # armed groups' and international bodies' names ("Jamaat-e-Islami")
+        others.update(_entry_words(path.read_text(encoding="utf-8", errors="replace")))
+    census = Census(others={fold(w) for w in others})
     for index, person in enumerate(people):
         census.add(index, person, fold)
     tables = [line.split("\t") for name in ("countries.tsv", "actors.tsv") for line in _lines(name)]
@@ -359,21 +359,26 @@ def _is_place(key: str) -> bool:
     return any(p.kind != "city" or p.population >= MIN_PLACE_POPULATION for p in places)
 
 
+def _entry_words(text: str) -> set[str]:
+    names = (line.split("#")[0].split("[")[0].lstrip("+") for line in text.splitlines())
+    return {w.lower() for name in names for w in re.split(r"[\s_+-]+", name) if w}
+
+
 def _lines(name: str) -> list[str]:
     lines = (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
     return [line for line in lines if line.strip() and not line.startswith("#")]
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
+    if len(sys.argv) < 2:
         raise SystemExit(
-            "usage: python -m services.extractor.rules.build_people PHOENIX_COUNTRIES_ACTORS_TXT"
+            "usage: python -m services.extractor.rules.build_people COUNTRIES_TXT [GROUPS_TXT ...]"
         )
     header = (
         "# alias\tiso3\tsector\tkind   (generated by build_people.py from petrarch2's"
         " Phoenix.Countries.actors.txt, MIT)"
     )
-    lines = [header, *("\t".join(row) for row in rows(Path(sys.argv[1])))]
+    lines = [header, *("\t".join(row) for row in rows(Path(sys.argv[1]), [Path(a) for a in sys.argv[2:]]))]
     OUTPUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"{len(lines) - 1} rows -> {OUTPUT}")
 
