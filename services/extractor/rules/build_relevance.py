@@ -2,7 +2,7 @@
 
     .venv/bin/python -m services.extractor.rules.build_relevance train
     .venv/bin/python -m services.extractor.rules.build_relevance corpus --ngec-zip ZIP --voa-batches DIR \
-        --ewt DIR --gum DIR --wikitext DIR
+        --gum DIR --wikitext DIR
 
 `train` reads `data/relevance_sentences.tsv.gz` and writes `data/relevance_weights.npz`; it needs numpy
 only and is deterministic (full-batch training, fixed steps), so the same sentences give the same weights
@@ -17,21 +17,21 @@ Sources (each line of the sentence file names its source; licences as their repo
 - positives, `voa:<batch file>`: quotes that NGEC-2025's LLM verification judged to carry an event (label 1)
   in its batch files setup/train_classifiers/codebook_llm/data/batches/{verify,holdout_verify}/*.json (MIT
   repository; the quotes are Voice of America text, US-government work in the public domain).
-- negatives, `ewt:<doc>`: sentences of the English Web Treebank in UD_English-EWT (UniversalDependencies,
-  CC BY-SA 4.0; dev and test files): Yahoo answers (advice), reviews (products, services), emails, and the
-  newsgroup and weblog documents that are not about politics, conflict or crime (political word share below
-  `POLITICAL_SHARE`).
 - negatives, `gum:<doc>`: sentences of GUM documents in UD_English-GUM (not-to-release/sources) of the
   genres its README gives an attribution licence: Wikivoyage travel guides (CC BY-SA), OpenStax textbooks
   (CC BY), Creative Commons vlogs, Santa Barbara Corpus conversations (CC BY), and Wikinews news and
   interviews and Wikipedia biographies (CC BY 2.5 / CC BY-SA) that are not about politics, conflict or
-  crime (same test). GUM's wikiHow and fiction texts (CC BY-NC-SA) and its other genres are not used.
+  crime (a share of political words below `POLITICAL_SHARE`). Only the texts are taken, under their
+  sources' licences (GUM's own annotations are CC BY-NC-SA and are not used); GUM's wikiHow and fiction
+  texts (CC BY-NC-SA) and its other genres are not used.
 - negatives, `wikitext:<article>`: sentences of the Wikipedia articles of WikiText-2's validation and test
   files (Salesforce, from Wikipedia, CC BY-SA 3.0; copy in pytorch/examples word_language_model/data/
   wikitext-2), songs, films, sport seasons, roads, species, storms, people, untokenized; articles about
   politics, conflict or crime are left out (same test) and sentences with an unknown-word mark.
 - negatives, `hand`: `data/relevance_handwritten.txt`, sentences written for this project (sport, culture,
   business, products, advice, forecasts, plots, figurative uses), none taken from an evaluation text.
+Not used: the English Web Treebank's texts (UD_English-EWT licenses its annotations under CC BY-SA, but its
+texts are of the LDC collection, in part (c) Google, Yahoo and others).
 Never used: the seed, wide and incidents sets, the NAEB bodies and other pages under benchmarks/ (the
 general-news test), the PLOVER gold (the type test).
 """
@@ -63,9 +63,8 @@ STEPS = 300
 RATE = 0.05
 SOURCE_WEIGHT = {"voa": 4.0, "hand": 4.0}
 POLITICAL_SHARE = 0.004
-EWT_GENRES = ("answers", "reviews", "email", "newsgroup", "weblog")
 GUM_GENRES = ("voyage", "textbook", "vlog", "conversation", "news", "interview", "bio")
-FILTERED = frozenset({"newsgroup", "weblog", "news", "interview", "bio"})
+FILTERED = frozenset({"news", "interview", "bio"})
 _PROMPT_SOURCE = re.compile(r"\s+\([^()]*\)\s*--")
 _SPLIT = re.compile(r"(?<=[.!?])[\"”’]?\s+(?=[\"“‘(]?[A-Z0-9])")
 _POLITICAL_WORDS = frozenset(
@@ -112,12 +111,13 @@ _POLITICAL_WORDS = frozenset(
     }
 )
 HEADER = (
-    "# label\tsource\tsentence. Sources and licences: build_relevance.py. ngec-synthetic: NGEC-2025"
-    " synthetic stories, MIT, (c) Andrew Halterman; voa: Voice of America quotes from NGEC-2025's batch"
-    " files, public domain; ewt: UD English Web Treebank, CC BY-SA 4.0; gum: GUM corpus (UD_English-GUM),"
-    " Wikinews/Wikivoyage/Wikipedia/OpenStax/vlog/SBC texts under CC BY or CC BY-SA; wikitext: WikiText-2"
-    " (Wikipedia), CC BY-SA 3.0; hand: written for this"
-    " project (data/relevance_handwritten.txt).\n"
+    "# label\tsource\tsentence. Sources and licences: build_relevance.py. ngec-synthetic, ngec-headline:"
+    " NGEC-2025 synthetic stories, MIT, (c) Andrew Halterman; voa: Voice of America quotes from NGEC-2025's"
+    " batch files, public domain; gum: texts of the GUM corpus (UD_English-GUM) from Wikinews (CC BY 2.5),"
+    " Wikivoyage and Wikipedia (CC BY-SA), OpenStax (CC BY), Creative Commons vlogs and the Santa Barbara"
+    " Corpus (CC BY); wikitext: WikiText-2 (Wikipedia), CC BY-SA 3.0; hand: written for this project"
+    " (data/relevance_handwritten.txt). Lines taken from CC BY-SA texts are redistributed under that"
+    " licence.\n"
 )
 
 
@@ -190,12 +190,6 @@ def _negatives(
             continue
         out += [(0, f"{tag}:{doc}", s) for s in sentences if _fits(s)]
     return out
-
-
-def ewt_negatives(ewt: Path) -> list[tuple[int, str, str]]:
-    docs = [d for name in ("dev", "test") for d in conllu_documents(ewt / f"en_ewt-ud-{name}.conllu")]
-    genre_of = {doc: doc.split("-", 1)[0] for doc, _ in docs if doc.split("-", 1)[0] in EWT_GENRES}
-    return _negatives(docs, genre_of, "ewt")
 
 
 def gum_negatives(gum: Path) -> list[tuple[int, str, str]]:
@@ -296,14 +290,13 @@ def main() -> None:
     corpus = sub.add_parser("corpus", help="remake data/relevance_sentences.tsv.gz from the sources")
     corpus.add_argument("--ngec-zip", type=Path, required=True)
     corpus.add_argument("--voa-batches", type=Path, required=True)
-    corpus.add_argument("--ewt", type=Path, required=True, help="a UD_English-EWT checkout")
     corpus.add_argument("--gum", type=Path, required=True, help="UD_English-GUM's not-to-release/sources")
     corpus.add_argument("--wikitext", type=Path, required=True, help="with WikiText-2's valid.txt, test.txt")
     sub.add_parser("train", help="write data/relevance_weights.npz")
     args = parser.parse_args()
     if args.command == "corpus":
         rows = synthetic_positives(args.ngec_zip) + voa_positives(args.voa_batches)
-        rows += ewt_negatives(args.ewt) + gum_negatives(args.gum) + wikitext_negatives(args.wikitext)
+        rows += gum_negatives(args.gum) + wikitext_negatives(args.wikitext)
         rows += handwritten()
         write_sentences(rows)
         print(f"{len(rows)} sentences -> {SENTENCES_PATH}")
