@@ -28,7 +28,7 @@ def _event(index: int, location: Location, *counts: FoundQuantity) -> ArticleEve
 def test_a_headline_massacre_does_not_fold_into_the_flight_it_caused() -> None:
     headline = _event(0, REGION, _count("killed", 40))
     flight = _event(3, TOWN, _count("displaced", 5000))
-    kept = fold_headline([headline, flight], 0)
+    kept = fold_headline([headline, flight], frozenset({0}))
     assert headline in kept
     assert [(q.kind, q.value) for q in flight.draft.quantities] == [("displaced", 5000)]
 
@@ -36,7 +36,7 @@ def test_a_headline_massacre_does_not_fold_into_the_flight_it_caused() -> None:
 def test_a_headline_folds_into_the_body_event_it_summarises() -> None:
     headline = _event(0, REGION, _count("killed", 40))
     raid = _event(2, TOWN, _count("killed", 40))
-    kept = fold_headline([headline, raid], 0)
+    kept = fold_headline([headline, raid], frozenset({0}))
     assert kept == [raid]
 
 
@@ -59,3 +59,19 @@ def test_in_a_war_between_two_states_the_attacker_is_the_target_s_enemy() -> Non
     shelling = _assault(2, TOWN, None, None)
     infer_attackers([strike, shelling], Counter({"ETH": 5, "ERI": 4}))
     assert shelling.draft.actor is not None and shelling.draft.actor.country == "ERI"
+
+
+def _detention(index: int, count: FoundQuantity) -> ArticleEvent:
+    trigger: Any = None
+    draft = Draft("coerce", "detain", trigger, quantities=[count], location=TOWN)
+    return ArticleEvent(draft, (index, index + 1), index)
+
+
+def test_a_headline_s_vague_count_folds_into_the_body_s_exact_one() -> None:
+    token: Any = None
+    vague = FoundQuantity("detained", None, 24, None, True, "dozens", token, None)
+    headline = _detention(1, vague)  # the second clause of "X rally; police detain dozens"
+    body = _detention(4, _count("detained", 63))
+    kept = fold_headline([headline, body], frozenset({0, 1}))
+    assert kept == [body]
+    assert [(q.kind, q.value) for q in body.draft.quantities] == [("detained", 63)]

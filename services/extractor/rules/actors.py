@@ -218,6 +218,23 @@ class PersonMemory:
         return found
 
 
+POSSESSIVE_MARKS = frozenset({"'s", "’s"})
+
+
+def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
+    """The group or person a country's possessive names ("Sudan's RSF", "Colombia's National Liberation
+    Army (ELN)"): that group is the side, not the country's government."""
+    marked_after = after < len(words) and words[after] in POSSESSIVE_MARKS
+    if not marked_after and words[after - 1] not in POSSESSIVE_MARKS:
+        return None
+    start = after + 1 if marked_after else after
+    for j in range(start, min(start + 5, len(words))):
+        found = lookup_alias(words, j)
+        if found is not None:
+            return found[0] if found[0].kind in {"org", "person"} else None
+    return None
+
+
 def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text: str) -> Actor | None:
     """An Actor for a noun phrase given as words; `heads` are its lower-case head nouns (for the sector)."""
     table = load_actor_table()
@@ -228,6 +245,7 @@ def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text
         found = lookup_alias(words, i)
         if found is not None:
             entry, _n = found
+            entry = _possessed_group(words, i + _n) or entry
             country, sector = entry.country, entry.sector
             name = (
                 entry.alias if entry.kind in {"country", "capital", "institution", "org", "person"} else None

@@ -133,14 +133,18 @@ def _sentence_case(sentence: str) -> str:
     return _WORD.sub(lower, sentence)
 
 
-def _headline_index(text: str, spans: list[tuple[int, int, int]]) -> int | None:
-    """The sentence number of the article's headline: a first line without closing punctuation."""
+def _headline_lines(text: str, spans: list[tuple[int, int, int]]) -> frozenset[int]:
+    """The sentence numbers of the article's headline: a first line without closing punctuation (two
+    when it joins two clauses with ";")."""
     if not spans or spans[0][0] != 0:
-        return None
+        return frozenset()
     first = text[spans[0][1] : spans[0][2]].strip()
     line_end = text.find("\n", spans[0][1])
     on_own_line = line_end == -1 or line_end >= spans[0][1] + len(first)
-    return 0 if first and not first.endswith((".", "!", "?", '"', "”")) and on_own_line else None
+    if not first or first.endswith((".", "!", "?", '"', "”")) or not on_own_line:
+        return frozenset()
+    end = len(text) if line_end == -1 else line_end
+    return frozenset(number for number, start, _ in spans if start < end)
 
 
 def _conditional_hit(tokens: list[str]) -> bool:
@@ -245,7 +249,7 @@ class RuleEngine:
                     draft.mode = assault_mode(draft.mode, lowered, draft.quantities)
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
-        events = fold_headline(events, _headline_index(text, spans))
+        events = fold_headline(events, _headline_lines(text, spans))
         # the gate sees only what the text says: an attacker inferred from the article is no evidence
         kept = {id(d) for d in political_drafts([e.draft for e in events])}
         events = [e for e in events if id(e.draft) in kept]

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from schemas import Actor, Location
 from services.extractor.rules.events import Draft
 from services.extractor.rules.places import fold
+from services.extractor.rules.quantities import VAGUE_PLURALS
 
 AIR_MODES = frozenset({"aerial", "drone", "missile"})
 STATEMENT_TYPES = frozenset(
@@ -60,9 +61,15 @@ def _compatible_sides(a: Actor | None, b: Actor | None) -> bool:
     return a is None or b is None or not a.country or not b.country or a.country == b.country
 
 
-def _counts_conflict(a: Draft, b: Draft) -> bool:
-    seen = {(q.kind, q.object): q.value for q in a.quantities}
+def _counts_conflict(a: Draft, b: Draft, vague_ok: bool = False) -> bool:
+    """Whether the two give different figures for one count; with `vague_ok`, a vague figure of `a`
+    ("police detain dozens") conflicts with none."""
+    seen = {(q.kind, q.object): q.value for q in a.quantities if not (vague_ok and _vague(q.text))}
     return any((q.kind, q.object) in seen and seen[(q.kind, q.object)] != q.value for q in b.quantities)
+
+
+def _vague(text: str) -> bool:
+    return not any(c.isdigit() for c in text) and text.split()[0].lower() in VAGUE_PLURALS
 
 
 def _displacement_only(draft: Draft) -> bool:
@@ -107,22 +114,23 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     return same_place(old.location, draft.location)
 
 
-def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> list[ArticleEvent]:
-    """A headline's events are summaries of the body's: each joins the first body event of its type with
-    a compatible actor, which keeps its own (fuller) evidence."""
-    if headline_index is None:
+def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[ArticleEvent]:
+    """A headline's events (`headline`: its sentence numbers) are summaries of the body's: each joins the
+    first body event of its type with a compatible actor, which keeps its own (fuller) evidence."""
+    if not headline:
         return events
+    body_start = max(headline)
     kept: list[ArticleEvent] = []
     for event in events:
-        if event.sentence_index != headline_index:
-            kept.append(event)  # (a headline event that body sentences joined already is the body's)
+        if event.sentence_index not in headline:
+            kept.append(event)
             continue
         head = event.draft
         body = next(
             (
                 e
                 for e in events
-                if e.sentence_index > headline_index
+                if e.sentence_index > body_start
                 and e.draft.event_type == head.event_type
                 and _compatible_sides(head.actor, e.draft.actor)
                 and (
@@ -130,7 +138,7 @@ def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> lis
                     or e.draft.location is None
                     or same_place(head.location, e.draft.location)
                 )
-                and not _counts_conflict(head, e.draft)
+                and not _counts_conflict(head, e.draft, vague_ok=True)
                 and (_displacement_only(head) or not _displacement_only(e.draft))
             ),
             None,
@@ -141,7 +149,12 @@ def fold_headline(events: list[ArticleEvent], headline_index: int | None) -> lis
         body.draft.actor = body.draft.actor or head.actor
         body.draft.recipient = body.draft.recipient or head.recipient
         have = {(q.kind, q.value) for q in body.draft.quantities}
-        body.draft.quantities.extend(q for q in head.quantities if (q.kind, q.value) not in have)
+        kinds = {q.kind for q in body.draft.quantities}
+        body.draft.quantities.extend(
+            q
+            for q in head.quantities
+            if (q.kind, q.value) not in have and not (q.kind in kinds and _vague(q.text))
+        )
     return kept
 
 
