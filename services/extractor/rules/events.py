@@ -31,6 +31,7 @@ from services.extractor.rules.nonevents import accidental, advisory
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.statements import assign_told_deed, is_vow_of_force
+from services.extractor.rules.tokens import subtree_indices
 from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
 
@@ -118,7 +119,7 @@ def _has_own_details(
 ) -> bool:
     if attached.get(trigger.i):
         return True
-    subtree = {t.i for t in trigger.token.subtree}
+    subtree = subtree_indices(trigger.token)
     if any(m.start in subtree and m.start != trigger.i and not is_country(m) for m in mentions):
         return True
     return noun_actor(trigger.token, state) is not None

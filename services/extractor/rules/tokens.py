@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy
 from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, SPACY, TAG
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Token
 
 _KEY = "newswire.tokens"
 _TEXT_KEY = "newswire.text"  # the Doc's text: spaCy's tokens keep it exactly, so the engine sets it
@@ -92,6 +92,18 @@ def token_table(doc: Doc) -> TokenTable:
     )
     doc.user_data[_KEY] = table
     return table
+
+
+def subtree_indices(token: Token) -> set[int]:
+    """`{t.i for t in token.subtree}` from the sentence's table (the token and all its descendants)."""
+    children = token_table(token.doc).children
+    found = {token.i}
+    stack = [token.i]
+    while stack:
+        for child in children[stack.pop()]:
+            found.add(child)
+            stack.append(child)
+    return found
 
 
 def span_text(table: TokenTable, start: int, end: int) -> str:

@@ -24,7 +24,7 @@ from services.extractor.rules.place_cues import (
 )
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
-from services.extractor.rules.tokens import sentence_text, token_table
+from services.extractor.rules.tokens import sentence_text, subtree_indices, token_table
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -183,7 +183,9 @@ class ArticlePlaces:
 def article_places(state: ArticleState) -> ArticlePlaces:
     """The place memory of an article, kept with its ArticleState."""
     # Kept in the state's __dict__ so that this module alone owns it; an ArticleState field would do.
-    memory = vars(state).setdefault("places", ArticlePlaces())
+    memory = vars(state).get("places")
+    if memory is None:
+        memory = vars(state)["places"] = ArticlePlaces()
     assert isinstance(memory, ArticlePlaces)
     return memory
 
@@ -309,7 +311,7 @@ def pick_location(
         and doc[m.start].idx - first_char >= opening
     ]
     admin1 = best_admin1(mentions, context)
-    subtree = {t.i for t in triggers[0].subtree}
+    subtree = subtree_indices(triggers[0])
 
     def rank(m: PlaceMention) -> tuple[float, ...]:
         token = doc[m.start]
