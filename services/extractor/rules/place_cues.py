@@ -10,6 +10,7 @@ from functools import cache
 from spacy.tokens import Doc, Span, Token
 
 from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
+from services.extractor.rules.tokens import token_table
 from services.extractor.rules.triggers import lemma
 
 PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
@@ -87,6 +88,8 @@ def refers_to_a_site(doc: Doc | Span) -> bool:
     "reinforcing the area"; not what one speaks to: "told parliament").
     """
     nouns = site_nouns()
+    if isinstance(doc, Doc) and nouns.isdisjoint(token_table(doc).lower):
+        return False  # (read per event of the sentence: the word check alone settles most sentences)
     speech = load_lexicon().cues["speech_verbs"]
     for token in doc:
         if (
