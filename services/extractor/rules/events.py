@@ -30,7 +30,12 @@ from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.nonevents import accidental, advisory
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
-from services.extractor.rules.statements import assign_told_deed, is_vow_of_force
+from services.extractor.rules.statements import (
+    assign_told_deed,
+    demand_sides,
+    is_vow_of_force,
+    under_denial,
+)
 from services.extractor.rules.tokens import subtree_indices
 from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
@@ -47,6 +52,7 @@ CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # injury only when counted ("50 people were hurt", not "hurt sales")
 COUNTING_NOUNS = frozenset({"hundred", "thousand", "dozen", "score", "ten", "million", "group", "crowd"})
 COUNT_ONLY = frozenset({"displace", "flee", "uproot", "hurt"})
+PROMISABLE_COUNTS = frozenset({"retreat", "concede"})  # "agreed to release 20 prisoners": still a promise
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
 
 
@@ -147,6 +153,7 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
             and above.event_type in STATEMENTS
             and trigger.token.pos_ == "VERB"
             and any(c.dep_ in {"nsubj", "nsubjpass"} for c in trigger.token.children)
+            and not under_denial(trigger, above)
         )
         if (
             above is not None
@@ -231,10 +238,12 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
         for t in chain
         for c in t.children
     )
-    chain_aux = {c.lower_ for t in chain for c in t.children if c.dep_ == "aux"}
-    if draft.event_type != "request" and chain_aux & cues["request_modals"] and not draft.quantities:
+    modals = [c for t in chain for c in t.children if c.dep_ == "aux" and c.lower_ in cues["request_modals"]]
+    # "Should Israel continue ..., it would ...": a modal before its subject makes a condition, not a demand
+    inverted = any(s.dep_ in {"nsubj", "nsubjpass"} and s.i > m.i for m in modals for s in m.head.children)
+    if draft.event_type != "request" and modals and not inverted and not draft.quantities:
         draft.event_type, draft.mode = "request", None
-    elif promised and not draft.quantities and not draft.negated:
+    elif promised and not draft.negated and (not draft.quantities or draft.event_type in PROMISABLE_COUNTS):
         if draft.event_type in cues["forceful_types"] or (draft.event_type == "retreat" and conditional):
             draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
         elif draft.event_type in cues["cooperative_types"]:
@@ -328,6 +337,10 @@ def sentence_drafts(
         told = assign_told_deed(draft.event_type, root.token, draft.actor, state, quoted_speaker)
         if told is not None:
             draft.actor, draft.recipient = told[0], told[1] or draft.recipient
+        elif draft.event_type == "request":
+            demand = demand_sides(_clause_verb(root), draft.actor, state, quoted_speaker)
+            if demand is not None:
+                draft.actor, draft.recipient = demand[0], demand[1] or draft.recipient
         frame = _speech_frame(root) if draft.event_type in HOSTILE else None
         no_details = not counts and (location is None or location.precision == "country")
         if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):

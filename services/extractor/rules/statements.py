@@ -1,8 +1,10 @@
-"""Statements told as deeds: the speaker of a threat or accusation phrased as what the other side does.
+"""Statements told as deeds: the speaker of a threat, accusation or demand phrased as the other side's deed.
 
 "'Iran will pay a heavy price,' Netanyahu said" and "Misri said Pakistan had violated the understanding"
 are Israel threatening Iran and India accusing Pakistan: the clause's subject is the recipient, and the
-actor is whoever says it (the speech verb's subject, else the speaker of the quote).
+actor is whoever says it (the speech verb's subject, else the speaker of the quote). "Russia must
+withdraw, NATO said" is NATO's demand of Russia. A deed inside a denial ("denied its forces attacked")
+is what is denied, not an event.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from spacy.tokens import Token
 from schemas import Actor
 from services.extractor.rules.arguments import ArticleState, trigger_actor
 from services.extractor.rules.lexicon import load_lexicon
-from services.extractor.rules.triggers import lemma
+from services.extractor.rules.triggers import Trigger, lemma
 
 # verbs whose subject suffers what the statement announces: "X will face consequences / pay a price",
 # "X violated the agreement"
@@ -78,4 +80,38 @@ def is_vow_of_force(event_type: str, trigger: Token) -> bool:
         if lemma(clause) in {"press", "fight"} and objects:
             continue  # "pledged to fight corruption", "press the case": not force
         return True
+    return False
+
+
+def demand_sides(
+    verb: Token, actor: Actor | None, state: ArticleState, quoted: Actor | None
+) -> tuple[Actor, Actor | None] | None:
+    """ "Russia must withdraw its troops, NATO's chief said": a demand told as what the other side must
+    do is the speaker's, addressed to the clause's subject; None when the clause has no must/should or
+    nobody else says it.
+    """
+    modals = load_lexicon().cues["request_modals"]
+    chain = [verb, *list(verb.ancestors)[:2]] if verb.dep_ in {"xcomp", "acl", "ccomp", "advcl"} else [verb]
+    if not any(c.dep_ == "aux" and c.lower_ in modals for t in chain for c in t.children):
+        return None
+    speaker = _speaker(verb, state, quoted)
+    if speaker is None or (actor is not None and speaker.country == actor.country):
+        return None
+    return speaker, actor
+
+
+def under_denial(trigger: Trigger, above: Trigger) -> bool:
+    """ "X denied its forces were attacking cities": the deed is what the denial is about, not an event
+    (unless told under a speech verb of its own: "denies ... and says its forces attacked").
+    """
+    if above.event_type != "reject":
+        return False
+    speech = load_lexicon().cues["speech_verbs"]
+    node = trigger.token
+    for _ in range(8):
+        if node.i == above.anchor.i or node.head.i == node.i:
+            return node.i == above.anchor.i
+        node = node.head
+        if node.i != above.anchor.i and lemma(node) in speech:
+            return False
     return False

@@ -21,6 +21,8 @@ NOUN_POS = frozenset({"NOUN", "PROPN"})
 VERB_POS = frozenset({"VERB", "AUX"})
 DEMAND_VERBS = frozenset({"reiterate", "conclude", "insist", "demand"})
 CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "pcomp"})
+NO_EVENT = "none"  # an object or preposition sense that makes the word no trigger at all
+AMOUNT_NOUNS = frozenset({"million", "billion", "trillion", "$", "dollar", "euro", "pound", "ton", "tonne"})
 
 
 @dataclass
@@ -79,8 +81,9 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
             if t.pos[child] == "PROPN" and dep[child] == "dobj":
                 words.append("_propn")
             words.extend(lem[c] for c in children[child] if dep[c] in {"compound", "conj"})
+            preps = {"of", "in"} if lem[child] in AMOUNT_NOUNS else {"of"}  # "$2 billion in aid"
             words.extend(
-                lem[g] for p in children[child] if lower[p] == "of" for g in children[p] if dep[g] == "pobj"
+                lem[g] for p in children[child] if lower[p] in preps for g in children[p] if dep[g] == "pobj"
             )
         elif dep[child] == "prep" and lower[child] in {"of", "with"}:  # "supply Kyiv with missiles"
             words.extend(lem[g] for g in children[child] if dep[g] == "pobj")
@@ -109,12 +112,13 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
         for obj in objects:
             sense = lex.object_senses[word].get(obj)
             if sense is not None:
-                return sense
+                return None if sense.event_type == NO_EVENT else sense  # "released a statement"
     if pos == "VERB" and word in lex.prep_senses:
         senses = lex.prep_senses[word]
         for child in t.children[i]:
             if t.dep[child] in {"prep", "prt"} and t.lower[child] in senses:
-                return senses[t.lower[child]]
+                found = senses[t.lower[child]]
+                return None if found.event_type == NO_EVENT else found  # "signed with the Angels"
         if "_" in senses:
             return senses["_"]
     between = 0 < i < len(t) - 1 and t.pos[i - 1] in {"NUM", "DET"} and t.pos[i + 1] in NOUN_POS | {"ADJ"}
