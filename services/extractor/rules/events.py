@@ -136,7 +136,7 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
     by_index = {t.anchor.i: t for t in triggers} | {t.i: t for t in triggers}
     roots: list[Trigger] = []
     for trigger in sorted(triggers, key=lambda t: _depth(t.token)):
-        above = _ancestor_trigger(trigger, by_index)
+        direct = above = _ancestor_trigger(trigger, by_index)
         while above is not None and above.absorbed_into is not None:
             above = above.absorbed_into
         own_counts = bool(attached.get(trigger.i))
@@ -153,8 +153,9 @@ def _group(triggers: list[Trigger], attached: dict[int, list[FoundQuantity]]) ->
             and above.event_type in STATEMENTS
             and trigger.token.pos_ == "VERB"
             and any(c.dep_ in {"nsubj", "nsubjpass"} for c in trigger.token.children)
-            and not under_denial(trigger, above)
         )
+        trigger.content = direct is not None and under_denial(trigger, direct)
+        reported = reported and not trigger.content
         if (
             above is not None
             and not coordinated
@@ -298,7 +299,7 @@ def sentence_drafts(
         counts = [q for m in members for q in attached.get(m.i, [])]
         sense = TriggerSense(root.event_type, root.mode)
         actor, subject_recipient = None, None
-        for member in members:
+        for member in (m for m in members if not m.content):  # not the side a demand or denial names
             actor, subject_recipient = trigger_actor(
                 member.token, state, cues["experiencer_verbs"], root.event_type in STATEMENTS
             )

@@ -66,6 +66,11 @@ FORCEFUL_RESOLVE = frozenset(
         "annihilate",
         "wipe",
         "escalate",
+        "prosecute",  # "vowed to prosecute / arrest / jail those responsible": a threat of legal force
+        "arrest",
+        "jail",
+        "imprison",
+        "hunt",
     }
 )
 
@@ -101,10 +106,11 @@ def demand_sides(
 
 
 def under_denial(trigger: Trigger, above: Trigger) -> bool:
-    """ "X denied its forces were attacking cities": the deed is what the denial is about, not an event
+    """ "X denied its forces were attacking cities", "demanding that he release the prisoners": the deed
+    is what the denial or the demand is about, not an event
     (unless told under a speech verb of its own: "denies ... and says its forces attacked").
     """
-    if above.event_type != "reject":
+    if above.event_type not in {"reject", "request"}:  # "demanding that he release the prisoners" too
         return False
     speech = load_lexicon().cues["speech_verbs"]
     node = trigger.token

@@ -34,6 +34,7 @@ class Trigger:
     negated: bool = False
     hypothetical: bool = False
     background: bool = False  # an earlier event named as background ("following talks"): never an event
+    content: bool = False  # what a denial or a demand is about ("denied attacking", "demanded he release")
     absorbed_into: Trigger | None = None
     members: list[Trigger] = field(default_factory=list)
 
@@ -138,13 +139,25 @@ def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
         return None  # the month ("on March 28", "since March"), not a protest march
     if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
         if word in lex.modified_nouns:
-            modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound"}}
+            modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound", "poss"}}
             wanted = lex.modified_nouns[word]
-            return wanted[1] if modifiers & wanted[0] else None
+            if modifiers & wanted[0] or _struck_by_workers(t, i):
+                return wanted[1]  # "military action", "a nationwide strike", "doctors began a strike"
         return lex.triggers.get((word, "nouns"))
     if pos == "ADJ" and dep in {"acomp", "oprd", "ROOT", "conj", "amod"}:
         return lex.triggers.get((word, "adjectives"))
     return None
+
+
+def _struck_by_workers(t: TokenTable, i: int) -> bool:
+    """ "Doctors began a strike", "teachers have been on a strike": a labour strike, not an attack."""
+    if t.lemma[i] != "strike":
+        return False
+    verb = t.head[i] if t.dep[i] in {"dobj", "pobj"} else i
+    if t.dep[i] == "pobj" and t.pos[t.head[verb]] in VERB_POS:
+        verb = t.head[verb]  # "joined ... in a strike", "are on strike"
+    strikers = load_lexicon().cues["striker_nouns"]
+    return any(t.dep[c] == "nsubj" and t.lemma[c] in strikers for c in t.children[verb])
 
 
 def _phrase_triggers(doc: Doc, t: TokenTable, used: set[int]) -> list[Trigger]:
