@@ -299,7 +299,7 @@ def sentence_drafts(
         counts = [q for m in members for q in attached.get(m.i, [])]
         sense = TriggerSense(root.event_type, root.mode)
         actor, subject_recipient = None, None
-        for member in (m for m in members if not m.content):  # not the side a demand or denial names
+        for member in (m for m in members if m is root or not m.content):  # not a demanded side
             actor, subject_recipient = trigger_actor(
                 member.token, state, cues["experiencer_verbs"], root.event_type in STATEMENTS
             )

@@ -76,6 +76,8 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
     """Lemmas of a verb's or noun's objects: direct objects, compounds, 'of' objects (one level down)."""
     lem, dep, lower, children = t.lemma, t.dep, t.lower, t.children
     words: list[str] = []
+    if dep[i] == "acl" and t.tag[i] == "VBN":
+        words.append(lem[t.head[i]])  # "footage released by the army", "weapons supplied by Iran"
     for child in children[i]:
         if dep[child] in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
             words.append(lem[child])
@@ -156,7 +158,10 @@ def _struck_by_workers(t: TokenTable, i: int) -> bool:
     verb = t.head[i] if t.dep[i] in {"dobj", "pobj"} else i
     if t.dep[i] == "pobj" and t.pos[t.head[verb]] in VERB_POS:
         verb = t.head[verb]  # "joined ... in a strike", "are on strike"
-    strikers = load_lexicon().cues["striker_nouns"]
+    cues = load_lexicon().cues
+    if t.lemma[verb] in cues["speech_verbs"]:
+        return False  # "the general staff confirms a strike on the plant"
+    strikers = cues["striker_nouns"]
     return any(t.dep[c] == "nsubj" and t.lemma[c] in strikers for c in t.children[verb])
 
 
