@@ -239,3 +239,9 @@ def test_speaking_to_parliament_does_not_place_an_event() -> None:
     assert pick_location(first, [first[3]], first_places, state) is not None
     doc, mentions = _parsed("Britain expelled diplomats, the prime minister told parliament.")
     assert pick_location(doc, [doc[1]], mentions, state) is None
+
+
+def test_the_gulf_state_is_a_description_not_a_place() -> None:
+    words = ["The", "Gulf", "state", "has", "brokered", "talks", ",", "officials", "in", "Doha", "said", "."]
+    proper = [w[:1].isupper() and (i > 0 or w.lower() not in STOP_WORDS) for i, w in enumerate(words)]
+    assert [m.text for m in find_places(words, proper)] == ["Doha"]

@@ -19,11 +19,14 @@ def _after_a_first_name(words: list[str], proper: list[bool], mention: PlaceMent
     if i == 0 or before == i or not (words[i - 1][:1].isupper() and proper[i - 1]) or words[i - 1].isupper():
         return False
     word = fold(words[i - 1])
+    known = lookup_alias(words, i - 1)
+    if known is not None and known[0].kind == "person" and known[1] > 1:
+        return True  # "Prime Minister Ehud Barak": the place is the known person's family name
     return not (
         word in NOT_NAMES
         or word in PLACE_PREFIXES
         or word in load_actor_table().titles
-        or lookup_alias(words, i - 1) is not None
+        or known is not None
         or load_gazetteer().by_alias.get(word)
     )
 

@@ -37,6 +37,9 @@ def _spelled_alike(a: str, b: str) -> bool:
     return SequenceMatcher(None, a, b).ratio() > 0.8
 
 
+EXONYM_CITY = 30_000  # a city this large is likely the one meant under another spelling of its name
+
+
 def _score(
     place: Place, mention: PlaceMention, context: Counter[str], regions: Counter[str]
 ) -> tuple[float, ...]:
@@ -47,7 +50,7 @@ def _score(
     return (
         float(context.get(place.country, 0) > 0),
         in_region,
-        float(exact),
+        float(exact or place.population >= EXONYM_CITY),  # "Jenin" is Janin the city, not a Polish hamlet
         ranks[place.kind],
         float(place.population >= SMALL_TOWN),  # Zaporizhzhya the city, not a hamlet spelled Zaporizhzhia
         float(fold(place.name) == fold(mention.text)),

@@ -56,6 +56,7 @@ QUARTER_WORDS = frozenset(
     {"area", "neighbourhood", "neighborhood", "district", "suburb", "quarter", "township", "slum", "estate"}
 )
 POSSESSIVE = frozenset({"'s", "’s"})
+DESCRIBED_AS = frozenset({"state", "country", "nation", "kingdom", "emirate", "republic", "region"})
 MAX_WORDS = 4
 MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000
@@ -197,6 +198,10 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
         word_after = words[end].lower() if end < len(words) else ""
+        described = word_after in DESCRIBED_AS and not words[end][:1].isupper()
+        if described and i > 0 and words[i - 1].lower() == "the":
+            i = end  # "the Gulf state", "the Balkan country": a description, not a place named
+            continue
         last_word = text.rsplit(" ", 1)[-1].lower()  # "Dnipropetrovsk Region" may be a gazetteer name
         region = word_after in REGION_WORDS or (n > 1 and last_word in REGION_WORDS)
         if (
