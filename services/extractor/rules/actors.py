@@ -113,6 +113,9 @@ def load_actor_table() -> ActorTable:
     return ActorTable(by_alias, first_words, lower_case, sectors, titles)
 
 
+_POSSESSIVE_END = re.compile(r"['’]s$")
+
+
 def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     """The longest actor alias starting at word i: (entry, number of words)."""
     table = load_actor_table()
@@ -121,14 +124,15 @@ def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
     for n in range(min(MAX_ALIAS_WORDS, len(words) - i), 0, -1):
         text = " ".join(words[i : i + n])
         text = text.rstrip(',.;:!?)”"')
-        for variant in (text, re.sub(r"['’]s$", "", text)):
+        bare = _POSSESSIVE_END.sub("", text)
+        for variant in (text,) if bare == text else (text, bare):  # (the same key twice finds the same)
             entry = table.by_alias.get(fold(variant))
             if entry is not None and (
                 words[i][:1].isupper() or entry.kind == "person" or not entry.alias[:1].isupper()
             ):
                 return entry, n
         if n == 1:
-            iso3 = country_of_text(re.sub(r"['’]s$", "", text)) if text[:1].isupper() else None
+            iso3 = country_of_text(bare) if text[:1].isupper() else None
             if iso3:
                 return ActorEntry(text, iso3, "government", "country"), 1
     return None
