@@ -12,7 +12,7 @@ from schemas import Actor, EventTime
 from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
 from services.extractor.rules.dateline import dateline_place
 from services.extractor.rules.places import fold
-from services.extractor.rules.tokens import sentence_text
+from services.extractor.rules.tokens import sentence_text, subtree_indices
 from services.extractor.rules.triggers import NOUN_POS, lemma
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -59,7 +59,7 @@ def np_words(token: Token) -> list[Token]:
     """The noun phrase of a token: its subtree without relative clauses, clausal modifiers and a
     dateline the parser hung below it."""
     cut = [c for c in token.children if c.dep_ in {"relcl", "acl", "advcl", "ccomp"}]
-    skip = {t.i for c in cut for t in c.subtree}
+    skip: set[int] = set().union(*map(subtree_indices, cut))
     first = _dateline_tokens(token)  # "GOMA, Congo, Jan 28 - M23 rebels said": GOMA parsed as subject
     return [t for t in token.subtree if t.i not in skip and t.i >= first]
 
@@ -72,7 +72,7 @@ def np_core(token: Token) -> list[Token]:
         for c in token.children
         if c.dep_ in {"relcl", "acl", "advcl", "ccomp"} or (c.dep_ == "prep" and c.lower_ != "of")
     ]
-    skip = {t.i for c in cut for t in c.subtree}
+    skip: set[int] = set().union(*map(subtree_indices, cut))
     return [t for t in token.subtree if t.i not in skip]
 
 
@@ -200,7 +200,7 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
             if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who", "we"}:
                 self_report = self_report or (not found and subject.lower_ in {"it", "they", "we"})
                 subject = None
-            if subject is not None and subject.i != token.i and token not in subject.subtree:
+            if subject is not None and subject.i != token.i and token.i not in subtree_indices(subject):
                 if not statement and arrived_by and lemma(node) in REPORTING_VERBS and not self_report:
                     break
                 found.append((subject, node))
