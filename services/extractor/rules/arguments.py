@@ -286,26 +286,52 @@ RECIPROCAL = frozenset(
 
 
 def trigger_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
-    reciprocal = any(lemma(t) in RECIPROCAL or lemma(t.head) in RECIPROCAL for t in tokens)
-    for subject, _ in _clause_subjects(tokens[0], True)[: 1 if reciprocal else 0]:
-        for other in subject.conjuncts:  # "Ukraine and Russia exchanged ...": the other side
+    """The other side of a trigger: the subject's conjunct of a reciprocal act, else an object or a
+    recipient preposition's object, else whom a demand's clause names."""
+    return (
+        _conjunct_recipient(tokens, state, actor)
+        or _object_recipient(tokens, state, actor)
+        or _asked_recipient(tokens, state, actor)
+    )
+
+
+def _conjunct_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
+    """ "Ukraine and Russia exchanged ...": the other side (of reciprocal acts only)."""
+    if actor is None or not any(lemma(t) in RECIPROCAL or lemma(t.head) in RECIPROCAL for t in tokens):
+        return None
+    for subject, _ in _clause_subjects(tokens[0], True)[:1]:
+        for other in subject.conjuncts:
             found = actor_of_tokens(np_words(other), state)
-            if found is not None and found.country and actor is not None and found.country != actor.country:
+            if found is not None and found.country and found.country != actor.country:
                 return found
+    return None
+
+
+def _recipient_candidates(token: Token) -> list[Token]:
+    candidates: list[Token] = []
+    for child in token.children:
+        if child.dep_ in {"dobj", "dative"}:
+            candidates.append(child)
+        elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS | {"between"}:
+            objects = [g for g in child.children if g.dep_ == "pobj"]
+            if child.lower_ == "between":
+                objects = [c for g in objects for c in [g, *g.conjuncts]]
+            candidates.extend(objects)
+    return candidates
+
+
+def _object_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
     for token in tokens:
-        for child in token.children:
-            candidates: list[Token] = []
-            if child.dep_ in {"dobj", "dative"}:
-                candidates.append(child)
-            elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS | {"between"}:
-                candidates.extend(g for g in child.children if g.dep_ == "pobj")
-                if child.lower_ == "between":
-                    candidates = [c for g in candidates for c in [g, *g.conjuncts]]
-            for candidate in candidates:
-                found = actor_of_tokens(np_core(candidate), state)
-                if found is not None and found.country and (actor is None or found.country != actor.country):
-                    return found
-    for token in tokens:  # "demanded that the government end curbs": who is asked
+        for candidate in _recipient_candidates(token):
+            found = actor_of_tokens(np_core(candidate), state)
+            if found is not None and found.country and (actor is None or found.country != actor.country):
+                return found
+    return None
+
+
+def _asked_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
+    """ "demanded that the government end curbs": who is asked."""
+    for token in tokens:
         if token.pos_ != "VERB":
             continue
         for clause in (c for c in token.children if c.dep_ == "ccomp"):

@@ -156,31 +156,54 @@ def read_count(words: list[str], i: int, lower: list[str] | None = None) -> Coun
     if lower is None:
         lower = [w.lower() for w in words]
     if i < len(words) and lower[i] in VAGUE:
-        end = i + 1
-        value = VAGUE[lower[i]]
-        if lower[i] == "tens" and end + 1 < len(words) and lower[end] == "of" and lower[end + 1] in VAGUE:
-            value, end = VAGUE[lower[end + 1]] * 10, end + 2
-        elif end < len(words) and lower[end] == "of" and end + 1 < len(words) and lower[end + 1] in VAGUE:
-            value, end = value * VAGUE[lower[end + 1]], end + 2
-        return Count(value, None, True, i, end)
+        return _vague_count(lower, i)
     read = _read_value(words, i)
     if read is None:
         return None
     value, end, plus = read
-    start, approx = i, plus
+    start, approx = _modifiers_before(lower, i)
+    approx = approx or plus or lower[i].startswith("~")
+    upper, end, start = _range_after(words, lower, value, start, end)
+    if end + 1 < len(words) and lower[end] == "or" and lower[end + 1] == "more":
+        approx, end = True, end + 2
+    if lower[i] in {"a", "an"} and value == 1:
+        return None
+    return Count(value, upper, approx, start, end)
+
+
+def _vague_count(lower: list[str], i: int) -> Count:
+    """ "dozens", "tens of thousands", "hundreds of thousands"."""
+    end = i + 1
+    value = VAGUE[lower[i]]
+    if lower[i] == "tens" and end + 1 < len(lower) and lower[end] == "of" and lower[end + 1] in VAGUE:
+        value, end = VAGUE[lower[end + 1]] * 10, end + 2
+    elif end < len(lower) and lower[end] == "of" and end + 1 < len(lower) and lower[end + 1] in VAGUE:
+        value, end = value * VAGUE[lower[end + 1]], end + 2
+    return Count(value, None, True, i, end)
+
+
+def _modifiers_before(lower: list[str], i: int) -> tuple[int, bool]:
+    """Where a count's expression starts ("at least", "up to", "an estimated") and whether they make
+    it approximate."""
+    start, approx = i, False
     k = i - 1
     while k >= 0 and lower[k] in APPROX_BEFORE | {"at", "an", "to", "of", "by"}:
         if (
             lower[k] in {"to", "of", "by", "an"}
             and not (k >= 1 and lower[k - 1] in {"up", "close", "upwards"})
-            and (lower[k] != "an" or not (k + 1 < len(words) and lower[k + 1] == "estimated"))
+            and (lower[k] != "an" or not (k + 1 < len(lower) and lower[k + 1] == "estimated"))
         ):
             break
         approx = approx or lower[k] in APPROX_BEFORE
         start = k
         k -= 1
-    if lower[i].startswith("~"):
-        approx = True
+    return start, approx
+
+
+def _range_after(
+    words: list[str], lower: list[str], value: int, start: int, end: int
+) -> tuple[int | None, int, int]:
+    """(upper bound, end, start) of "20-30", "20 to 30", "20 or 30", "between 20 and 30"."""
     upper: int | None = None
     if end + 1 < len(words) and lower[end] in {"-", "to", "–", "or"}:
         nxt = _read_value(words, end + 1)
@@ -190,11 +213,7 @@ def read_count(words: list[str], i: int, lower: list[str] | None = None) -> Coun
         nxt = _read_value(words, end + 1)
         if nxt and nxt[0] > value:
             upper, end, start = nxt[0], nxt[1], start - 1
-    if end + 1 < len(words) and lower[end] == "or" and lower[end + 1] == "more":
-        approx, end = True, end + 2
-    if lower[i] in {"a", "an"} and value == 1:
-        return None
-    return Count(value, upper, approx, start, end)
+    return upper, end, start
 
 
 def tokenize(text: str) -> list[str]:

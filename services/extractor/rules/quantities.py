@@ -89,17 +89,34 @@ def _word_sets() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(q["weapons"]), frozenset(q["people"])
 
 
+def _participle_kind(t: TokenTable, counted: int, obj: str | None) -> tuple[str, int] | None:
+    """ "101 drones launched by Russia", "troops deployed": the kind a participle after the noun gives."""
+    verbs = load_lexicon().quantity["verbs"]
+    for child in t.children[counted]:
+        if t.dep[child] == "acl" and t.tag[child] == "VBN":
+            kind = verbs.get(t.lemma[child])
+            if kind is not None and _fits(kind, obj):
+                return kind, child
+    return None
+
+
+def _adjective_kind(t: TokenTable, head: int) -> tuple[str, int] | None:
+    """ "were left dead", "were found wounded": the kind of an adjective completing the verb."""
+    adjectives = load_lexicon().quantity["adjectives"]
+    for child in t.children[head]:
+        if t.dep[child] in {"acomp", "oprd"} and adjectives.get(t.lemma[child]):
+            return adjectives[t.lemma[child]], child
+    return None
+
+
 def _kind_from_governors(
     t: TokenTable, counted: int, obj: str | None, direct: bool = True
 ) -> tuple[str | None, int | None]:
     q = load_lexicon().quantity
     weapons, people = _word_sets()
     lem, pos, dep = t.lemma, t.pos, t.dep
-    for child in t.children[counted] if direct else ():  # "101 drones launched by Russia", "troops deployed"
-        if dep[child] == "acl" and t.tag[child] == "VBN":
-            kind = q["verbs"].get(lem[child])
-            if kind is not None and _fits(kind, obj):
-                return kind, child
+    if direct and (participle := _participle_kind(t, counted, obj)) is not None:
+        return participle
     node = counted
     for _ in range(5):
         head = t.head[node]
@@ -116,13 +133,8 @@ def _kind_from_governors(
                 kind = q["people_verbs"].get(word)
             if kind is not None and _fits(kind, obj):
                 return kind, head
-            for child in t.children[head]:
-                if (
-                    dep[child] in {"acomp", "oprd"}
-                    and lem[child] in q["adjectives"]
-                    and q["adjectives"][lem[child]]
-                ):
-                    return q["adjectives"][lem[child]], child
+            if (adjective := _adjective_kind(t, head)) is not None:
+                return adjective
             verb_head = pos[head] in {"VERB", "AUX"} and dep[head] != "conj"
             if verb_head and dep[node] not in {"conj"} and word not in {"be", "have"}:
                 return None, head

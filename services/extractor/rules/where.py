@@ -292,11 +292,7 @@ def pick_location(
     memory = article_places(state)
     memory.sentences += 1
     if memory.dateline is None and memory.sentences <= DATELINE_SENTENCES:
-        memory.dateline = _dateline(doc, state)
-        memory.dateline_shared = memory.dateline is not None and bool(
-            (found := dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text))
-            and found.shared
-        )
+        _learn_dateline(doc, memory, state)
     mentions = [*mentions, *capital_mentions(doc, state.home_country)]
     context = Counter(state.countries)
     if state.home_country:
@@ -312,48 +308,73 @@ def pick_location(
     ]
     admin1 = best_admin1(mentions, context)
     subtree = subtree_indices(triggers[0])
-
-    def rank(m: PlaceMention) -> tuple[float, ...]:
-        token = doc[m.start]
-        below, crossed, hops = _path_to(doc[m.end - 1] if m.region else token, targets)
-        prep = (
-            token.head.lower_
-            if token.dep_ == "pobj"
-            else token.head.head.lower_
-            if token.head.dep_ == "pobj"
-            else ""
-        )
-        good_prep = float(prep in PLACE_PREPS or m.region)
-        water = any(p.kind == "water" for p in m.candidates)
-        specific = 0.0 if is_country(m) else 1.0 if m.region or water else 2.0
-        own = float(m.start in subtree) + float(below and not crossed)
-        near = float(hops <= NEAR_HOPS)
-        return own, float(m.settlement), near, specific, good_prep, -abs(m.start - triggers[0].i)
-
     physical = not statement and any(sense_type(t) in PHYSICAL for t in triggers)
     announced: Location | None = None
     body: Location | None = None
-    for mention in sorted(places, key=rank, reverse=True):
-        if own_only and mention.start not in subtree:
-            continue
-        token = doc[mention.start]
-        if is_country(mention) and not (token.dep_ == "pobj" and token.head.lower_ in COUNTRY_PREPS):
-            continue
-        said_there = token.dep_ == "pobj" and token.head.lower_ in {"in", "at"}
-        if statement and not (said_there or token.dep_ == "compound" or mention.region):
+    ranked = sorted(places, key=lambda m: _rank(doc, m, targets, subtree, triggers[0].i), reverse=True)
+    for mention in ranked:
+        if (own_only and mention.start not in subtree) or not _may_place(doc, mention, statement):
             continue
         location = resolve(mention, context, admin1, memory.regions)
         if location is not None and in_a_name(doc, mention.end):
             body = body or location  # "Paris police": a last resort
-        elif location is not None and physical and where_said(token, targets):
+        elif location is not None and physical and where_said(doc[mention.start], targets):
             announced = announced or location  # a last resort: the event may well be there too
         elif location is not None:
             return _remember(memory, location)
     if own_only:
         return None
+    return _fallback(doc, state, statement, bool(opening), body, announced)
+
+
+def _learn_dateline(doc: Doc | Span, memory: ArticlePlaces, state: ArticleState) -> None:
+    memory.dateline = _dateline(doc, state)
+    memory.dateline_shared = memory.dateline is not None and bool(
+        (found := dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)) and found.shared
+    )
+
+
+def _rank(
+    doc: Doc | Span, m: PlaceMention, targets: set[int], subtree: set[int], trigger: int
+) -> tuple[float, ...]:
+    """How well a mention places the event: in the trigger's own phrase, a settlement, near it, specific,
+    after a place preposition, close by."""
+    token = doc[m.start]
+    below, crossed, hops = _path_to(doc[m.end - 1] if m.region else token, targets)
+    if token.dep_ == "pobj":
+        prep = token.head.lower_
+    else:
+        prep = token.head.head.lower_ if token.head.dep_ == "pobj" else ""
+    good_prep = float(prep in PLACE_PREPS or m.region)
+    water = any(p.kind == "water" for p in m.candidates)
+    specific = 0.0 if is_country(m) else 1.0 if m.region or water else 2.0
+    own = float(m.start in subtree) + float(below and not crossed)
+    near = float(hops <= NEAR_HOPS)
+    return own, float(m.settlement), near, specific, good_prep, -abs(m.start - trigger)
+
+
+def _may_place(doc: Doc | Span, mention: PlaceMention, statement: bool) -> bool:
+    """A country places an event only after "in/into/across ..."; a statement only where it was made."""
+    token = doc[mention.start]
+    if is_country(mention) and not (token.dep_ == "pobj" and token.head.lower_ in COUNTRY_PREPS):
+        return False
+    said_there = token.dep_ == "pobj" and token.head.lower_ in {"in", "at"}
+    return not statement or said_there or token.dep_ == "compound" or mention.region
+
+
+def _fallback(
+    doc: Doc | Span,
+    state: ArticleState,
+    statement: bool,
+    datelined: bool,
+    body: Location | None,
+    announced: Location | None,
+) -> Location | None:
+    """The place of an event whose sentence names none it may take."""
+    memory = article_places(state)
     if statement:  # "ordered soldiers still in the city to surrender": the demand is made there
         return inherited_location(state) if refers_to_a_site(doc) else None
-    if opening and memory.dateline is not None:  # the lead of a datelined story: it happened there
+    if datelined and memory.dateline is not None:  # the lead of a datelined story: it happened there
         return memory.dateline
     if refers_to_a_site(doc):
         return inherited_location(state)
