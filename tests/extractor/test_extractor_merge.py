@@ -75,3 +75,10 @@ def test_a_headline_s_vague_count_folds_into_the_body_s_exact_one() -> None:
     kept = fold_headline([headline, body], frozenset({0, 1}))
     assert kept == [body]
     assert [(q.kind, q.value) for q in body.draft.quantities] == [("detained", 63)]
+
+
+def test_a_headline_placed_in_a_country_folds_into_the_body_event_inside_it() -> None:
+    country = Location(text="Ethiopia", name="Ethiopia", country="ETH", precision="country")
+    headline = _event(0, country, _count("killed", 40))
+    raid = _event(2, TOWN, _count("killed", 40))
+    assert fold_headline([headline, raid], frozenset({0})) == [raid]

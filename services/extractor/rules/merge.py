@@ -114,6 +114,14 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     return same_place(old.location, draft.location)
 
 
+def _places_fit(head: Location | None, body: Location | None) -> bool:
+    """A headline's place and the body's: one unknown, the same, or the headline's country around it
+    ("ELN rebels free 12 hostages in northern Colombia", then the department of Arauca)."""
+    if head is None or body is None or same_place(head, body):
+        return True
+    return head.precision == "country" and head.country == body.country
+
+
 def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[ArticleEvent]:
     """A headline's events (`headline`: its sentence numbers) are summaries of the body's: each joins the
     first body event of its type with a compatible actor, which keeps its own (fuller) evidence."""
@@ -133,11 +141,7 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
                 if e.sentence_index > body_start
                 and e.draft.event_type == head.event_type
                 and _compatible_sides(head.actor, e.draft.actor)
-                and (
-                    head.location is None
-                    or e.draft.location is None
-                    or same_place(head.location, e.draft.location)
-                )
+                and _places_fit(head.location, e.draft.location)
                 and not _counts_conflict(head, e.draft, vague_ok=True)
                 and (_displacement_only(head) or not _displacement_only(e.draft))
             ),

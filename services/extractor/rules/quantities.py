@@ -40,6 +40,10 @@ TIME_UNITS = frozenset(
         "round",
     }
 )
+# "60 km to the west", "a 200-metre stretch": distances and sizes count nothing that happened
+MEASURE_UNITS = frozenset(
+    {"km", "kilometre", "kilometer", "mile", "metre", "meter", "m", "yard", "foot", "feet", "hectare", "acre"}
+)
 SKIP_DEPS = frozenset(
     {"prep", "pobj", "conj", "appos", "cc", "npadvmod", "quantmod", "nummod", "amod", "compound"}
 )
@@ -146,7 +150,7 @@ def _kind_from_governors(
 
 def _not_a_count(text: str, value: int, like_num: bool, obj: str | None) -> bool:
     """Durations ("two days of fighting") and years ("the 1994 genocide") are no counts of anything."""
-    if obj in TIME_UNITS:
+    if obj in TIME_UNITS or obj in MEASURE_UNITS:
         return True
     weapons, people = _word_sets()
     year_like = 1900 <= value <= 2100 and text.isdigit() and len(text) == 4
