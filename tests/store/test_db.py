@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from sqlalchemy import select
+
 from schemas import Article, article_id_for
 from services.store import db
 from tests.schemas.test_schemas import make_event
@@ -46,5 +48,24 @@ async def test_a_batch_holding_the_same_id_twice_is_upserted_once(database_url: 
         assert await db.upsert_events(engine, [event, event]) == 1
         await db.upsert_articles(engine, [make_article(7), make_article(7, title="again")])
         assert (await db.counts(engine))["articles"] == 1
+    finally:
+        await engine.dispose()
+
+
+async def test_a_batch_larger_than_one_statement_is_stored_whole_and_updated_whole(database_url: str) -> None:
+    # 2,500 article rows: more than one INSERT takes (1,000 rows, and about 32,700 parameters), so the
+    # upsert is sent as several statements in one transaction
+    engine = db.make_engine(database_url)
+    try:
+        await db.upgrade(engine)
+        articles = [make_article(i) for i in range(2500)]
+        assert await db.upsert_articles(engine, articles) == 2500
+        renamed = [a.model_copy(update={"title": "renamed"}) for a in reversed(articles)]
+        assert await db.upsert_articles(engine, renamed) == 2500
+        ids, _ = await db.stored_ids(engine)
+        assert sorted(ids) == sorted(a.article_id for a in articles)
+        async with engine.connect() as conn:
+            titles = set((await conn.execute(select(db.ArticleRow.title))).scalars())
+        assert titles == {"renamed"}
     finally:
         await engine.dispose()
