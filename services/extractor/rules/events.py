@@ -291,7 +291,8 @@ def sentence_drafts(
     kept = [t for t in kept if not accidental(t) and not advisory(t)]
     # "Moscow, which denies targeting civilians": a deed under a denial that is itself background
     denials = {t.i for t in triggers if t.event_type == "reject" and t not in kept}
-    kept = [t for t in kept if not any(a.i in denials for a in list(t.token.ancestors)[:3])]
+    if denials:
+        kept = [t for t in kept if not any(a.i in denials for a in list(t.token.ancestors)[:3])]
     kept = [t for t in kept if not dated_in_past(t.token, state.published_at)]
     drafts: list[Draft] = []
     for root in _group(kept, attached):
