@@ -18,7 +18,7 @@ from services.extractor.rules.actors import ActorEntry, load_actor_table
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.numbers import read_count
 from services.extractor.rules.timex import MONTHS
-from services.extractor.rules.tokens import TokenTable, doc_text, span_text, token_table
+from services.extractor.rules.tokens import TokenTable, sentence_text, span_text, token_table
 from services.extractor.rules.tolls import toll_kind
 from services.extractor.rules.triggers import NOUN_POS, lemmas
 
@@ -272,7 +272,7 @@ def _single_victims(doc: Doc, t: TokenTable, found: list[FoundQuantity]) -> list
     _, people = _word_sets()
     governed = {f.governor.i for f in found if f.governor is not None}
     singles: list[FoundQuantity] = []
-    text = doc_text(t).lower()
+    text = sentence_text(doc).lower()
     if not any(word in text for word in (" a ", " an ", " one ")):
         return singles
     lem, dep, lower = t.lemma, t.dep, t.lower
