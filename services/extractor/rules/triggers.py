@@ -181,6 +181,8 @@ def _phrase_triggers(doc: Doc, t: TokenTable, used: set[int]) -> list[Trigger]:
                 verb = _governing_verb(t, i)
                 head = i if verb is None else verb
             used.update(range(i, i + n))
+            if phrase.event_type == NO_EVENT:
+                continue  # "in order to", "executive order", "law and order": the words state nothing
             used.add(head)
             found.append(Trigger(doc[head], phrase.event_type, phrase.mode))
     for i, word in enumerate(lower):
@@ -284,6 +286,10 @@ def _mark(trigger: Trigger, t: TokenTable) -> None:
             weak = trigger.hypothetical = True
         if dep[node] in {"nsubj", "nsubjpass"} and lem[parent] in cues["stative_verbs"]:
             weak = True
+        if (dep[node] == "acl" and lower[parent] == "order") or (
+            dep[node] in {"advcl", "xcomp"} and any(lower[c] == "order" for c in children[node])
+        ):
+            weak = trigger.hypothetical = True  # "cut taxes in order to calm protests": a purpose
         if dep[node] == "xcomp" and lem[parent] in cues["purpose_verbs"]:
             trigger.hypothetical = True
             weak = weak or lem[parent] not in cues["future_verbs"]
