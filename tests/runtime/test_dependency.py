@@ -38,6 +38,14 @@ def schema_dependency(url: str, metrics: Metrics, engine: AsyncEngine) -> tuple[
     return Dependency("test", prepare, lambda exc: classify(exc, url), metrics), calls
 
 
+async def _collect_failed() -> None:
+    """Collect aiosqlite connections that failed, which error tracebacks kept alive, while the loop still
+    runs: their worker thread answers the loop when they are freed, and a closed loop makes that thread
+    raise (an unhandled thread exception in whichever test runs next)."""
+    gc.collect()
+    await asyncio.sleep(0.05)
+
+
 async def allow_connections(admin_url: str, database: str, allowed: bool) -> None:
     conn = await asyncpg.connect(admin_url)
     try:
@@ -111,10 +119,12 @@ async def test_a_database_that_cannot_be_opened_stops_the_worker_at_start(tmp_pa
     try:
         with pytest.raises(DatabaseMisconfigured, match="unable to open database file") as caught:
             await dependency.start()
+        assert isinstance(caught.value, ConfigurationError)
+        assert not dependency.ready
+        del caught  # its traceback holds the connection that failed to open (see _collect_failed)
     finally:
         await engine.dispose()
-    assert isinstance(caught.value, ConfigurationError)
-    assert not dependency.ready
+        await _collect_failed()
 
 
 async def test_work_errors_are_classified_and_unknown_ones_pass_unchanged(tmp_path: Path) -> None:
@@ -133,6 +143,9 @@ async def test_work_errors_are_classified_and_unknown_ones_pass_unchanged(tmp_pa
         with pytest.raises(BadData, match="NOT NULL") as caught:
             await dependency.run(insert_null)
         assert isinstance(caught.value, PermanentError)
+        # its chained cause's traceback holds the failed aiosqlite connection: let the collection below
+        # free it while the loop still runs, so that its thread never answers a closed loop
+        del caught
 
         async def unknown() -> None:
             raise LookupError("not a database error")
@@ -142,7 +155,4 @@ async def test_work_errors_are_classified_and_unknown_ones_pass_unchanged(tmp_pa
         assert len(calls) == 1
     finally:
         await engine.dispose()
-        # the errors' tracebacks hold the failed aiosqlite connection: collect it while the loop still
-        # runs, so that its thread does not answer a closed loop once the test is over
-        gc.collect()
-        await asyncio.sleep(0.05)
+        await _collect_failed()
