@@ -36,3 +36,10 @@ def test_no_date_no_time() -> None:
     assert resolve_time("this morning", None) is None
     assert resolve_time("nothing temporal", PUBLISHED) is None
     assert refers_back("On the same day, casualties occurred")
+
+
+def test_a_leap_day_ahead_of_the_publication_date_is_no_date_and_no_error() -> None:
+    published = datetime(2024, 1, 10, 9, 0, tzinfo=UTC)  # "Feb 29" would be last year's, which had none
+    assert resolve_time("The strike came on Feb 29, officials said.", published) is None
+    found = resolve_time("The strike came on Jan 8, officials said.", published)
+    assert found is not None and found.start.day == 8

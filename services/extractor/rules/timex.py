@@ -101,6 +101,8 @@ def _absolute(
     except ValueError:
         return None
     if not match.group(3) and start > published + timedelta(days=2):
+        if (start.month, start.day) == (2, 29):
+            return None  # "Feb 29" in a year after a leap year names no day of last year
         start = start.replace(year=year - 1)
     return EventTime(start=start, end=start + timedelta(days=1), precision="day", text=match.group(0))
 
