@@ -81,25 +81,81 @@ def singular(word: str) -> str:
     return word
 
 
-def _read_json(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+class LexiconError(ValueError):
+    """A lexicon file under `data/` is malformed: the message names the file and the entry."""
+
+
+TRIGGER_KEYS = ("types", "phrases", "object_senses", "prep_senses", "irregular", "modified_nouns")
+NO_EVENT = "none"  # a sense that says the word, so used, states no event
+
+
+def _read_json(name: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    path = DATA_DIR / name
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise LexiconError(f"{path}: not valid JSON: {exc}") from exc
+    if not isinstance(data, dict):
+        raise LexiconError(f"{path}: expected an object at the top")
+    missing = [key for key in required if key not in data]
+    if missing:
+        raise LexiconError(f"{path}: missing {', '.join(missing)}")
     return data
 
 
-def _sense(pair: list[Any]) -> TriggerSense:
-    return TriggerSense(str(pair[0]), pair[1] if pair[1] else None)
+def _sense(pair: Any, types: set[str], where: str) -> TriggerSense:
+    if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], str)):
+        raise LexiconError(f"triggers.json {where}: expected [type, mode], got {pair!r}")
+    if pair[0] not in types and pair[0] != NO_EVENT:
+        raise LexiconError(f"triggers.json {where}: unknown event type {pair[0]!r}")
+    return TriggerSense(pair[0], pair[1] if pair[1] else None)
+
+
+def _check_cues(cues: dict[str, Any]) -> dict[str, frozenset[str]]:
+    lists = {key: value for key, value in cues.items() if not key.startswith("_")}
+    for key, value in lists.items():
+        if not (isinstance(value, list) and all(isinstance(w, str) for w in value)):
+            raise LexiconError(f"cues.json {key}: expected a list of words")
+    return {key: frozenset(value) for key, value in lists.items()}
 
 
 @cache
 def load_lexicon() -> Lexicon:
-    triggers = _read_json("triggers.json")
-    lex = Lexicon(quantity=_read_json("quantities.json"))
-    cues = _read_json("cues.json")
-    lex.cues = {key: frozenset(value) for key, value in cues.items() if isinstance(value, list)}
-    verbs: set[str] = set()
+    """Every lexicon of `data/`, checked (LexiconError names a malformed entry) and indexed."""
+    triggers = _read_json("triggers.json", TRIGGER_KEYS)
+    lex = Lexicon(quantity=_read_json("quantities.json", ("verbs", "weapon_verbs", "nouns", "noun_heads")))
+    lex.cues = _check_cues(_read_json("cues.json"))
     forms: set[str] = set()
     phrase_texts: set[str] = set()
-    for event_type, classes in triggers["types"].items():
+    verbs = _read_word_triggers(triggers["types"], lex, forms, phrase_texts)
+    verbs |= _read_senses(triggers, lex, forms, phrase_texts)
+    verbs |= set(lex.quantity["verbs"]) | set(lex.quantity["weapon_verbs"])
+    verbs |= set().union(
+        *(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs"))
+    )
+    for verb in verbs:
+        for form in _verb_forms(verb):
+            lex.lemmas.setdefault(form, verb)
+            lex.verb_lemmas.setdefault(form, verb)
+    lex.lemmas.update(triggers["irregular"])
+    lex.verb_lemmas.update(triggers["irregular"])
+    forms |= _verb_trigger_forms(lex)
+    forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
+    lex.trigger_forms = frozenset(forms)
+    lex.phrase_texts = tuple(sorted(phrase_texts))
+    for phrase in lex.phrases:
+        lex.phrases_by_first.setdefault(phrase.words[0], []).append(phrase)
+    for words, sense in lex.multiword_nouns.items():
+        lex.multiword_by_first.setdefault(words[0], []).append((words, sense))
+    return lex
+
+
+def _read_word_triggers(
+    types: dict[str, Any], lex: Lexicon, forms: set[str], phrase_texts: set[str]
+) -> set[str]:
+    """The verbs, nouns and adjectives of each type (`triggers.json` "types"); returns the verbs."""
+    verbs: set[str] = set()
+    for event_type, classes in types.items():
         for pos_class in POS_CLASSES:
             for word, mode in classes.get(pos_class, {}).items():
                 sense = TriggerSense(event_type, mode)
@@ -117,37 +173,39 @@ def load_lexicon() -> Lexicon:
                         forms.add(form)
                 else:
                     forms.add(word)
+    return verbs
+
+
+def _read_senses(triggers: dict[str, Any], lex: Lexicon, forms: set[str], phrase_texts: set[str]) -> set[str]:
+    """Modified nouns, phrases and the object and preposition senses of verbs; returns those verbs."""
+    types = set(triggers["types"])
     for noun, spec in triggers["modified_nouns"].items():
-        lex.modified_nouns[noun] = (
-            frozenset(spec["modifiers"]),
-            TriggerSense(spec["type"], spec.get("mode")),
-        )
+        sense = _sense([spec.get("type"), spec.get("mode")], types, f"modified_nouns.{noun}")
+        lex.modified_nouns[noun] = (frozenset(spec["modifiers"]), sense)
         for form in _noun_forms(noun):
             lex.lemmas.setdefault(form, noun)
             forms.add(form)
-    for phrase in triggers["phrases"]:
+    for number, phrase in enumerate(triggers["phrases"]):
+        sense = _sense([phrase.get("type"), phrase.get("mode")], types, f"phrases[{number}]")
         words = tuple(phrase["words"].split())
-        lex.phrases.append(Phrase(words, phrase["type"], phrase.get("mode")))
+        lex.phrases.append(Phrase(words, sense.event_type, phrase.get("mode")))
         phrase_texts.add(phrase["words"])
     for verb, senses in triggers["object_senses"].items():
-        verbs.add(verb)
-        lex.object_senses[verb] = {obj: _sense(pair) for obj, pair in senses.items()}
+        lex.object_senses[verb] = {
+            obj: _sense(pair, types, f"object_senses.{verb}.{obj}") for obj, pair in senses.items()
+        }
     for verb, senses in triggers["prep_senses"].items():
-        verbs.add(verb)
-        lex.prep_senses[verb] = {prep: _sense(pair) for prep, pair in senses.items()}
-    verbs |= set(lex.quantity["verbs"]) | set(lex.quantity["weapon_verbs"])
-    verbs |= set().union(
-        *(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs"))
-    )
-    for verb in verbs:
-        for form in _verb_forms(verb):
-            lex.lemmas.setdefault(form, verb)
-            lex.verb_lemmas.setdefault(form, verb)
-    lex.lemmas.update(triggers["irregular"])
-    lex.verb_lemmas.update(triggers["irregular"])
+        lex.prep_senses[verb] = {
+            prep: _sense(pair, types, f"prep_senses.{verb}.{prep}") for prep, pair in senses.items()
+        }
+    return set(lex.object_senses) | set(lex.prep_senses)
+
+
+def _verb_trigger_forms(lex: Lexicon) -> set[str]:
+    """Forms of trigger verbs; a verb that only counts with an object or preposition ("send troops",
+    "push into") is a form only in `conditional_forms`, with the words it needs."""
     plain_verbs = {w for (w, pos) in lex.triggers if pos == "verbs"}
-    forms |= {form for form, lemma in lex.verb_lemmas.items() if lemma in plain_verbs}
-    # verbs that only count with an object or preposition ("send troops", "push into") need one of those too
+    forms = {form for form, lemma in lex.verb_lemmas.items() if lemma in plain_verbs}
     for verb in (set(lex.object_senses) | set(lex.prep_senses)) - plain_verbs:
         needed: set[str] = {p for p in lex.prep_senses.get(verb, {}) if p != "_"}
         for obj in lex.object_senses.get(verb, {}):
@@ -160,14 +218,7 @@ def load_lexicon() -> Lexicon:
                     lex.conditional_forms[form] = frozenset(needed)
                 else:
                     forms.add(form)
-    forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
-    lex.trigger_forms = frozenset(forms)
-    lex.phrase_texts = tuple(sorted(phrase_texts))
-    for phrase in lex.phrases:
-        lex.phrases_by_first.setdefault(phrase.words[0], []).append(phrase)
-    for words, sense in lex.multiword_nouns.items():
-        lex.multiword_by_first.setdefault(words[0], []).append((words, sense))
-    return lex
+    return forms
 
 
 @lru_cache(maxsize=200_000)  # the lexicon never changes once loaded; about 1,000 calls per article
