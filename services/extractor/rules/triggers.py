@@ -109,46 +109,65 @@ def _sense_words(lex: Lexicon) -> frozenset[str]:
 def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
     lex = load_lexicon()
     word, pos, dep = t.lemma[i], t.pos[i], t.dep[i]
-    objects: list[str] | None = None  # read once: the object senses and the routine check both need them
-    if pos in {"VERB", "NOUN"} and word in lex.object_senses:
-        objects = _object_words(t, i)
-        for obj in objects:
-            sense = lex.object_senses[word].get(obj)
-            if sense is not None:
-                return None if sense.event_type == NO_EVENT else sense  # "released a statement"
+    # read once: the object senses and the routine check both need them
+    objects = _object_words(t, i) if pos in {"VERB", "NOUN"} and word in lex.object_senses else None
+    decided, sense = _conditioned_sense(t, i, objects)
+    if decided:
+        return sense
+    between = 0 < i < len(t) - 1 and t.pos[i - 1] in {"NUM", "DET"} and t.pos[i + 1] in NOUN_POS | {"ADJ"}
+    if pos == "VERB" and t.tag[i] == "VBN" and between:
+        return None  # "31 wounded Ukrainian prisoners", "the injured soldiers": an adjective
+    if pos == "VERB" and dep != "amod":
+        return _verb_sense(t, i, objects)
+    if word == "march" and t.text[i] == "March" and i > 0:
+        return None  # the month ("on March 28", "since March"), not a protest march
+    if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
+        return _noun_sense(t, i)
+    if pos == "ADJ" and dep in {"acomp", "oprd", "ROOT", "conj", "amod"}:
+        return lex.triggers.get((word, "adjectives"))
+    return None
+
+
+def _conditioned_sense(t: TokenTable, i: int, objects: list[str] | None) -> tuple[bool, TriggerSense | None]:
+    """(whether an object or a preposition decides the word's sense, that sense or None for no event)."""
+    lex = load_lexicon()
+    word, pos = t.lemma[i], t.pos[i]
+    for obj in objects or ():
+        sense = lex.object_senses[word].get(obj)
+        if sense is not None:
+            return True, None if sense.event_type == NO_EVENT else sense  # "released a statement"
     if pos == "VERB" and word in lex.prep_senses:
         senses = lex.prep_senses[word]
         for child in t.children[i]:
             if t.dep[child] in {"prep", "prt"} and t.lower[child] in senses:
                 found = senses[t.lower[child]]
-                return None if found.event_type == NO_EVENT else found  # "signed with the Angels"
+                return True, None if found.event_type == NO_EVENT else found  # "signed with the Angels"
         if "_" in senses:
-            return senses["_"]
-    between = 0 < i < len(t) - 1 and t.pos[i - 1] in {"NUM", "DET"} and t.pos[i + 1] in NOUN_POS | {"ADJ"}
-    if pos == "VERB" and t.tag[i] == "VBN" and between:
-        return None  # "31 wounded Ukrainian prisoners", "the injured soldiers": an adjective
-    if pos == "VERB" and dep != "amod":
-        if t.tag[i] == "VBN" and (t.lower[i], "adjectives") in lex.triggers:
-            return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
-        sense = lex.triggers.get((word, "verbs"))
-        routine = lex.cues["routine_objects"]
-        if sense is not None and sense.event_type == "sanction":
-            objects = _object_words(t, i) if objects is None else objects
-            if set(objects) & routine:
-                return None  # "the court suspended hearings", "suspended classes"
-        return sense
-    if word == "march" and t.text[i] == "March" and i > 0:
-        return None  # the month ("on March 28", "since March"), not a protest march
-    if pos in NOUN_POS and (dep != "compound" or t.lemma[t.head[i]] in lex.cues["generic_heads"]):
-        if word in lex.modified_nouns:
-            modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound", "poss"}}
-            wanted = lex.modified_nouns[word]
-            if modifiers & wanted[0] or _struck_by_workers(t, i):
-                return wanted[1]  # "military action", "a nationwide strike", "doctors began a strike"
-        return lex.triggers.get((word, "nouns"))
-    if pos == "ADJ" and dep in {"acomp", "oprd", "ROOT", "conj", "amod"}:
-        return lex.triggers.get((word, "adjectives"))
-    return None
+            return True, senses["_"]
+    return False, None
+
+
+def _verb_sense(t: TokenTable, i: int, objects: list[str] | None) -> TriggerSense | None:
+    lex = load_lexicon()
+    if t.tag[i] == "VBN" and (t.lower[i], "adjectives") in lex.triggers:
+        return lex.triggers[(t.lower[i], "adjectives")]  # "was deeply alarmed by the attack"
+    sense = lex.triggers.get((t.lemma[i], "verbs"))
+    if sense is not None and sense.event_type == "sanction":
+        objects = _object_words(t, i) if objects is None else objects
+        if set(objects) & lex.cues["routine_objects"]:
+            return None  # "the court suspended hearings", "suspended classes"
+    return sense
+
+
+def _noun_sense(t: TokenTable, i: int) -> TriggerSense | None:
+    lex = load_lexicon()
+    word = t.lemma[i]
+    if word in lex.modified_nouns:
+        modifiers = {t.lower[c] for c in t.children[i] if t.dep[c] in {"amod", "compound", "poss"}}
+        wanted = lex.modified_nouns[word]
+        if modifiers & wanted[0] or _struck_by_workers(t, i):
+            return wanted[1]  # "military action", "a nationwide strike", "doctors began a strike"
+    return lex.triggers.get((word, "nouns"))
 
 
 def _struck_by_workers(t: TokenTable, i: int) -> bool:
