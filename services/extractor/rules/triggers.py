@@ -266,9 +266,53 @@ def _ancestors(t: TokenTable, i: int) -> list[int]:
     return found
 
 
-def _mark(trigger: Trigger, t: TokenTable) -> None:
+def _weak_below(trigger: Trigger, t: TokenTable, node: int, hops: int) -> bool:
+    """Whether the link from `node` (the trigger or one of its heads, `hops` up) to its head makes the
+    trigger weak: background, a topic, a relative or conditional clause, a state, a purpose; marks the
+    trigger background or hypothetical on the way."""
     cues = load_lexicon().cues
     lower, dep, pos, lem, head, children = t.lower, t.dep, t.pos, t.lemma, t.head, t.children
+    parent = head[node]
+    weak = False
+    if dep[node] == "pobj" and lower[parent] in cues["background_preps"]:
+        weak = True
+        trigger.background = trigger.background or lower[parent] in cues["prior_preps"]
+    if dep[node] == "pobj" and lower[parent] == "to" and lem[head[parent]] in cues["answer_nouns"]:
+        weak = trigger.background = True  # "in response to weeks of attacks": what came before
+    if (
+        dep[node] in {"pobj"}
+        and lower[parent] in {"of", "about", "on", "regarding"}
+        and pos[head[parent]] in NOUN_POS
+        and hops <= 1
+        and pos[trigger.i] in NOUN_POS
+        and lem[head[parent]] not in cues["quantifier_nouns"]
+    ):
+        weak = True
+    if dep[node] == "relcl":
+        weak = True
+    if dep[node] in {"advcl", "acl", "relcl"} and any(
+        dep[c] == "mark" and lower[c] in cues["background_marks"] for c in children[node]
+    ):
+        weak = True
+    if dep[node] == "advcl" and any(
+        dep[c] == "mark" and lower[c] in cues["conditional_marks"] for c in children[node]
+    ):
+        weak = trigger.hypothetical = True
+    if dep[node] in {"nsubj", "nsubjpass"} and lem[parent] in cues["stative_verbs"]:
+        weak = True
+    if (dep[node] == "acl" and lower[parent] == "order") or (
+        dep[node] in {"advcl", "xcomp"} and any(lower[c] == "order" for c in children[node])
+    ):
+        weak = trigger.hypothetical = True  # "cut taxes in order to calm protests": a purpose
+    if dep[node] == "xcomp" and lem[parent] in cues["purpose_verbs"]:
+        trigger.hypothetical = True
+        weak = weak or lem[parent] not in cues["future_verbs"]
+    return weak
+
+
+def _mark(trigger: Trigger, t: TokenTable) -> None:
+    cues = load_lexicon().cues
+    lower, dep, pos, head, children = t.lower, t.dep, t.pos, t.head, t.children
     token = trigger.i
     determiners = {lower[c] for c in children[token] if dep[c] in {"det", "poss"} or lower[c] == "such"}
     trigger.negated = any(dep[c] == "neg" or lower[c] in {"no", "never"} for c in children[token])
@@ -279,39 +323,7 @@ def _mark(trigger: Trigger, t: TokenTable) -> None:
     node = token
     while head[node] != node and hops < 10:
         parent = head[node]
-        if dep[node] == "pobj" and lower[parent] in cues["background_preps"]:
-            weak = True
-            trigger.background = trigger.background or lower[parent] in cues["prior_preps"]
-        if dep[node] == "pobj" and lower[parent] == "to" and lem[head[parent]] in cues["answer_nouns"]:
-            weak = trigger.background = True  # "in response to weeks of attacks": what came before
-        if (
-            dep[node] in {"pobj"}
-            and lower[parent] in {"of", "about", "on", "regarding"}
-            and pos[head[parent]] in NOUN_POS
-            and hops <= 1
-            and pos[token] in NOUN_POS
-            and lem[head[parent]] not in cues["quantifier_nouns"]
-        ):
-            weak = True
-        if dep[node] == "relcl":
-            weak = True
-        if dep[node] in {"advcl", "acl", "relcl"} and any(
-            dep[c] == "mark" and lower[c] in cues["background_marks"] for c in children[node]
-        ):
-            weak = True
-        if dep[node] == "advcl" and any(
-            dep[c] == "mark" and lower[c] in cues["conditional_marks"] for c in children[node]
-        ):
-            weak = trigger.hypothetical = True
-        if dep[node] in {"nsubj", "nsubjpass"} and lem[parent] in cues["stative_verbs"]:
-            weak = True
-        if (dep[node] == "acl" and lower[parent] == "order") or (
-            dep[node] in {"advcl", "xcomp"} and any(lower[c] == "order" for c in children[node])
-        ):
-            weak = trigger.hypothetical = True  # "cut taxes in order to calm protests": a purpose
-        if dep[node] == "xcomp" and lem[parent] in cues["purpose_verbs"]:
-            trigger.hypothetical = True
-            weak = weak or lem[parent] not in cues["future_verbs"]
+        weak = _weak_below(trigger, t, node, hops) or weak
         if pos[parent] in VERB_POS and any(dep[c] == "neg" for c in children[parent]) and hops == 0:
             trigger.negated = True
         if dep[node] in CLAUSE_DEPS and hops > 0:
