@@ -32,6 +32,7 @@ from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.statements import (
     assign_told_deed,
+    claimant_of_deed,
     demand_sides,
     is_vow_of_force,
     under_denial,
@@ -41,9 +42,6 @@ from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
 
 HOSTILE = frozenset({"assault", "coerce"})
-OWN_SIDE = frozenset(
-    {"its", "their", "our", "we", "us"}
-)  # "Moscow said its forces struck ...": no accusation
 VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
@@ -262,20 +260,26 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
             draft.event_type, draft.mode = "protest", "obstruct"
 
 
-def _speech_frame(trigger: Trigger) -> Token | None:
-    """The speech verb or noun a hostile trigger is reported under ("claims that ...", "the
-    argument that ...").
-    """
-    framing = load_lexicon().cues["framing_speech"]
-    node = trigger.token
-    for _ in range(8):
-        if node.head.i == node.i:
-            return None
-        parent = node.head
-        if lemma(parent) in framing and node.dep_ in {"ccomp", "acl", "relcl", "advcl"}:
-            return parent
-        node = parent
-    return None
+def _first_sides(root: Trigger, members: list[Trigger], state: ArticleState) -> tuple[Actor | None, Actor | None]:
+    """(actor, recipient named as the subject) of the first member that names one; a demanded deed's
+    member does not give the demanding side."""
+    experiencer = load_lexicon().cues["experiencer_verbs"]
+    for member in (m for m in members if m is root or not m.content):
+        actor, subject_recipient = trigger_actor(member.token, state, experiencer, root.event_type in STATEMENTS)
+        if actor is not None or subject_recipient is not None:
+            return actor, subject_recipient
+    return None, None
+
+
+def _told_sides(draft: Draft, root: Trigger, state: ArticleState, quoted_speaker: Actor | None) -> None:
+    """The sides of a deed told as the other side's ("Iran will pay", X said) or of a demand."""
+    told = assign_told_deed(draft.event_type, root.token, draft.actor, state, quoted_speaker)
+    if told is not None:
+        draft.actor, draft.recipient = told[0], told[1] or draft.recipient
+    elif draft.event_type == "request":
+        demand = demand_sides(_clause_verb(root), draft.actor, state, quoted_speaker)
+        if demand is not None:
+            draft.actor, draft.recipient = demand[0], demand[1] or draft.recipient
 
 
 def sentence_drafts(
@@ -299,13 +303,7 @@ def sentence_drafts(
         members = [root, *root.members]
         counts = [q for m in members for q in attached.get(m.i, [])]
         sense = TriggerSense(root.event_type, root.mode)
-        actor, subject_recipient = None, None
-        for member in (m for m in members if m is root or not m.content):  # not a demanded side
-            actor, subject_recipient = trigger_actor(
-                member.token, state, cues["experiencer_verbs"], root.event_type in STATEMENTS
-            )
-            if actor is not None or subject_recipient is not None:
-                break
+        actor, subject_recipient = _first_sides(root, members, state)
         recipient = trigger_recipient([m.token for m in members], state, actor) or subject_recipient
         location = pick_location(
             doc, [m.token for m in members], mentions, state, statement=root.event_type in VERBAL
@@ -336,23 +334,11 @@ def sentence_drafts(
         )
         if draft.event_type != sense.event_type and draft.event_type in STATEMENTS and draft.actor is None:
             draft.actor, _ = trigger_actor(root.token, state, cues["experiencer_verbs"], True)
-        told = assign_told_deed(draft.event_type, root.token, draft.actor, state, quoted_speaker)
-        if told is not None:
-            draft.actor, draft.recipient = told[0], told[1] or draft.recipient
-        elif draft.event_type == "request":
-            demand = demand_sides(_clause_verb(root), draft.actor, state, quoted_speaker)
-            if demand is not None:
-                draft.actor, draft.recipient = demand[0], demand[1] or draft.recipient
-        frame = _speech_frame(root) if draft.event_type in HOSTILE else None
+        _told_sides(draft, root, state, quoted_speaker)
         no_details = not counts and (location is None or location.precision == "country")
-        if draft.event_type in HOSTILE and no_details and (frame is not None or quoted_speaker is not None):
-            speaker = quoted_speaker
-            if frame is not None:
-                speaker, _ = trigger_actor(frame, state, frozenset(), True)
-            verb = root.token if root.token.pos_ == "VERB" else root.token.head
-            subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
-            own_side = subject is not None and any(t.lower_ in OWN_SIDE for t in subject.subtree)
-            if speaker is not None and not own_side and (actor is None or actor.country != speaker.country):
+        if draft.event_type in HOSTILE and no_details:
+            speaker = claimant_of_deed(root, actor, state, quoted_speaker)
+            if speaker is not None:  # "X claims Y is waging an invasion": an accusation, not the deed
                 draft.recipient = actor or draft.recipient
                 draft.event_type, draft.mode, draft.actor, draft.location = "accuse", None, speaker, None
         drafts.append(draft)

@@ -121,3 +121,41 @@ def under_denial(trigger: Trigger, above: Trigger) -> bool:
         if node.i != above.anchor.i and lemma(node) in speech:
             return False
     return False
+
+
+OWN_SIDE = frozenset({"its", "their", "our", "we", "us"})  # "Moscow said its forces struck ...": no accusation
+
+
+def speech_frame(trigger: Trigger) -> Token | None:
+    """The speech verb or noun a hostile trigger is reported under ("claims that ...", "the
+    argument that ...").
+    """
+    framing = load_lexicon().cues["framing_speech"]
+    node = trigger.token
+    for _ in range(8):
+        if node.head.i == node.i:
+            return None
+        parent = node.head
+        if lemma(parent) in framing and node.dep_ in {"ccomp", "acl", "relcl", "advcl"}:
+            return parent
+        node = parent
+    return None
+
+
+def claimant_of_deed(
+    root: Trigger, actor: Actor | None, state: ArticleState, quoted_speaker: Actor | None
+) -> Actor | None:
+    """Who claims a hostile deed told without details under a speech frame or in a quote, when the
+    claim accuses another side than the speaker's ("X claims Y is waging an invasion"); else None."""
+    frame = speech_frame(root)
+    if frame is None and quoted_speaker is None:
+        return None
+    speaker = quoted_speaker
+    if frame is not None:
+        speaker, _ = trigger_actor(frame, state, frozenset(), True)
+    verb = root.token if root.token.pos_ == "VERB" else root.token.head
+    subject = next((c for c in verb.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+    own_side = subject is not None and any(t.lower_ in OWN_SIDE for t in subject.subtree)
+    if speaker is not None and not own_side and (actor is None or actor.country != speaker.country):
+        return speaker
+    return None
