@@ -260,12 +260,16 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
             draft.event_type, draft.mode = "protest", "obstruct"
 
 
-def _first_sides(root: Trigger, members: list[Trigger], state: ArticleState) -> tuple[Actor | None, Actor | None]:
+def _first_sides(
+    root: Trigger, members: list[Trigger], state: ArticleState
+) -> tuple[Actor | None, Actor | None]:
     """(actor, recipient named as the subject) of the first member that names one; a demanded deed's
     member does not give the demanding side."""
     experiencer = load_lexicon().cues["experiencer_verbs"]
     for member in (m for m in members if m is root or not m.content):
-        actor, subject_recipient = trigger_actor(member.token, state, experiencer, root.event_type in STATEMENTS)
+        actor, subject_recipient = trigger_actor(
+            member.token, state, experiencer, root.event_type in STATEMENTS
+        )
         if actor is not None or subject_recipient is not None:
             return actor, subject_recipient
     return None, None

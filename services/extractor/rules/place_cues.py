@@ -15,9 +15,7 @@ from services.extractor.rules.triggers import lemma
 
 PHYSICAL = frozenset({"assault", "coerce", "protest", "mobilize"})
 # Words of speaking: a place below them, and not below the event, is where the event was announced
-SPEAKING = frozenset(
-    {"speak", "speaking", "spoke", "statement", "conference", "briefing", "interview"}
-)
+SPEAKING = frozenset({"speak", "speaking", "spoke", "statement", "conference", "briefing", "interview"})
 ADDRESSED = frozenset({"accuse", "reject", "threaten", "request", "support"})  # acts aimed at a party
 
 
@@ -40,9 +38,7 @@ def _speakers(node: Token, speech: frozenset[str]) -> bool:
 
 
 # "Paris police", "a Moscow court", "Kyiv authorities": the place names the body, not the event's place
-BODIES = frozenset(
-    {"police", "prosecutor", "prosecutors", "authorities", "mayor", "governor"}
-)
+BODIES = frozenset({"police", "prosecutor", "prosecutors", "authorities", "mayor", "governor"})
 
 
 def in_a_name(doc: Doc | Span, end: int) -> bool:
@@ -115,5 +111,3 @@ def _definite(child: Token) -> bool:
     if child.dep_ == "det":
         return child.lower_ in {"the", "this", "that"}
     return child.dep_ == "poss" and any(_definite(c) for c in child.children)
-
-

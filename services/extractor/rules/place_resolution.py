@@ -145,5 +145,3 @@ def best_admin1(mentions: list[PlaceMention], context: Counter[str]) -> Place | 
         if mention.region and admin:
             return max(admin, key=lambda p: float(context.get(p.country, 0) > 0))
     return None
-
-

@@ -123,7 +123,9 @@ def under_denial(trigger: Trigger, above: Trigger) -> bool:
     return False
 
 
-OWN_SIDE = frozenset({"its", "their", "our", "we", "us"})  # "Moscow said its forces struck ...": no accusation
+OWN_SIDE = frozenset(
+    {"its", "their", "our", "we", "us"}
+)  # "Moscow said its forces struck ...": no accusation
 
 
 def speech_frame(trigger: Trigger) -> Token | None:

@@ -381,4 +381,3 @@ def _fallback(
     if body is not None:
         return _remember(memory, body)
     return _remember(memory, announced) if announced is not None and memory.last is None else None
-
