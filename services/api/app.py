@@ -6,7 +6,7 @@ import asyncio
 import contextlib
 import json
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +36,33 @@ def _error(status: int, error: str, detail: str, **extra: Any) -> JSONResponse:
 
 
 def create_app(settings: Settings, redis_url: str) -> FastAPI:
+    """The API: the event and incident routers, the stream, health, metrics and the page."""
     metrics = ApiMetrics()
+    app = FastAPI(
+        title="newswire",
+        version="0.1.0",
+        description="Query, export and watch the events newswire extracts from the news. Read-only.",
+        lifespan=_lifespan(settings, redis_url),
+        docs_url=None,
+        redoc_url=None,
+    )
+    app.include_router(events.router)
+    app.include_router(incidents.router)
+
+    _add_error_handlers(app)
+    _add_routes(app, settings, metrics)
+    app.mount("/static", StaticFiles(directory=PAGE), name="static")
+    if settings.api_cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET"],
+                           allow_headers=["*"], expose_headers=["Link"])  # fmt: skip
+    app.add_middleware(AccessMiddleware, keys=settings.api_key_list(), metrics=metrics)
+    return app
+
+
+def _lifespan(
+    settings: Settings, redis_url: str
+) -> Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]:
+    """The database, Redis and the live hub of the app's lifetime."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -59,16 +85,11 @@ def create_app(settings: Settings, redis_url: str) -> FastAPI:
             await redis.aclose()
             await engine.dispose()
 
-    app = FastAPI(
-        title="newswire",
-        version="0.1.0",
-        description="Query, export and watch the events newswire extracts from the news. Read-only.",
-        lifespan=lifespan,
-        docs_url=None,
-        redoc_url=None,
-    )
-    app.include_router(events.router)
-    app.include_router(incidents.router)
+    return lifespan
+
+
+def _add_error_handlers(app: FastAPI) -> None:
+    """Bad parameters are 400 with their name; a database or Redis that does not answer is 503."""
 
     @app.exception_handler(params.BadParameter)
     async def bad_parameter(_: Request, exc: params.BadParameter) -> JSONResponse:
@@ -86,6 +107,10 @@ def create_app(settings: Settings, redis_url: str) -> FastAPI:
     async def unavailable(_: Request, exc: Exception) -> JSONResponse:
         log.warning("dependency unavailable: %s", type(exc).__name__)
         return _error(503, "unavailable", f"the database or Redis is unavailable ({type(exc).__name__})")
+
+
+def _add_routes(app: FastAPI, settings: Settings, metrics: ApiMetrics) -> None:
+    """/stream, /healthz, /metrics, /asyncapi.json and the page."""
 
     @app.get("/stream", summary="Live events as Server-Sent Events (same filters as /events)",
              response_model=None)  # fmt: skip
@@ -137,10 +162,3 @@ def create_app(settings: Settings, redis_url: str) -> FastAPI:
     @app.get("/", summary="The events page", response_model=None, include_in_schema=False)
     async def page() -> Response:
         return FileResponse(PAGE / "index.html", media_type="text/html")
-
-    app.mount("/static", StaticFiles(directory=PAGE), name="static")
-    if settings.api_cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.api_cors_origins, allow_methods=["GET"],
-                           allow_headers=["*"], expose_headers=["Link"])  # fmt: skip
-    app.add_middleware(AccessMiddleware, keys=settings.api_key_list(), metrics=metrics)
-    return app
