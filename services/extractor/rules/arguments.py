@@ -320,9 +320,17 @@ def _recipient_candidates(token: Token) -> list[Token]:
     return candidates
 
 
+# "troops to the Polish border", "drones in Lithuanian airspace": a place of a country, not its side
+PLACE_HEADS = frozenset(
+    {"border", "borders", "frontier", "territory", "airspace", "waters", "soil", "coast", "coastline"}
+)
+
+
 def _object_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:
     for token in tokens:
         for candidate in _recipient_candidates(token):
+            if candidate.lower_ in PLACE_HEADS:
+                continue
             found = actor_of_tokens(np_core(candidate), state)
             if found is not None and found.country and (actor is None or found.country != actor.country):
                 return found

@@ -114,14 +114,29 @@ def is_political(draft: Draft) -> bool:
 def reports_an_event(draft: Draft, probability: float) -> bool:
     """Whether the learned classifier's probability for the draft's sentence says it reports an event.
     Between EVENT_UNLIKELY and EVENT_LIKELY the sentence still passes with counts, a named town or region
-    of its own, or a side named by a word of a state or armed sector, which the classifier, trained on
+    of its own, a side named by a word of a state or armed sector, two countries as its two sides, or a
+    weapon of a violent act, which the classifier, trained on
     few real reports, undervalues ("Kharkiv saw another strike, injuring at least 33 people", "the
     junta dismissed the reports")."""
     if probability >= EVENT_LIKELY:
         return True
     if probability < EVENT_UNLIKELY:
         return False
-    return bool(draft.quantities) or _located(draft) or _state_or_armed_side(draft)
+    return (
+        bool(draft.quantities)
+        or _located(draft)
+        or _state_or_armed_side(draft)
+        or _between_states(draft)
+        or (draft.event_type in VIOLENT_TYPES and draft.mode in WEAPON_MODES)
+    )
+
+
+def _between_states(draft: Draft) -> bool:
+    """Two countries on the two sides ("Russia launched drones at Ukraine"): an act between states."""
+    actor, recipient = draft.actor, draft.recipient
+    return bool(
+        actor and recipient and actor.country and recipient.country and actor.country != recipient.country
+    )
 
 
 def _state_or_armed_side(draft: Draft) -> bool:
