@@ -324,7 +324,30 @@ def pick_location(
             return _remember(memory, location)
     if own_only:
         return None
+    if not statement and not opening and (owned := _country_owned_place(triggers[0])) is not None:
+        return owned
     return _fallback(doc, state, statement, bool(opening), body, announced)
+
+
+# "violated Polish airspace", "shelled Ukrainian territory", "in Iraqi waters": where the act took place
+OWNED_PLACES = frozenset({"airspace", "territory", "waters", "soil"})
+
+
+def _country_owned_place(trigger: Token) -> Location | None:
+    """The country of a "<demonym> airspace/territory/waters/soil" in the trigger's phrase, if any."""
+    gazetteer = load_gazetteer()
+    for token in (_clause_verb(trigger) or trigger).subtree:
+        if token.lower_ not in OWNED_PLACES:
+            continue
+        for child in token.children:
+            entry = load_actor_table().by_alias.get(fold(child.text))
+            if child.dep_ in {"amod", "compound", "poss"} and entry and entry.kind in {"country", "demonym"}:
+                country = entry.country
+                name = gazetteer.country_names.get(country)
+                if name:
+                    return Location(text=f"{child.text} {token.text}", name=name, country=country,
+                                    country_name=name, precision="country")  # fmt: skip
+    return None
 
 
 def _learn_dateline(doc: Doc | Span, memory: ArticlePlaces, state: ArticleState) -> None:
