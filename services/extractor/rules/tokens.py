@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy
 from spacy.attrs import DEP, HEAD, LIKE_NUM, LOWER, ORTH, POS, SENT_START, SPACY, TAG
-from spacy.tokens import Doc, Token
+from spacy.tokens import Doc, Span, Token
 
 _KEY = "newswire.tokens"
 _TEXT_KEY = "newswire.text"  # the Doc's text: spaCy's tokens keep it exactly, so the engine sets it
@@ -113,12 +113,19 @@ def span_text(table: TokenTable, start: int, end: int) -> str:
     return text[:-1] if end > start and table.space[end - 1] else text
 
 
-def sentence_text(doc: Doc) -> str:
+def sentence_text(doc: Doc | Span) -> str:
     """`doc.text`, built once per Doc (spaCy joins its tokens again on every read, about 6 us)."""
+    if not isinstance(doc, Doc):
+        return doc.text
     cached = doc.user_data.get(_TEXT_KEY)
     if not isinstance(cached, str):
         cached = doc.user_data[_TEXT_KEY] = doc.text
     return cached
+
+
+def keep_sentence_text(doc: Doc, text: str) -> None:
+    """Give `sentence_text` the text the Doc was parsed from (spaCy keeps it exactly)."""
+    doc.user_data[_TEXT_KEY] = text
 
 
 def doc_text(table: TokenTable) -> str:

@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 from schemas import Location
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
-from services.extractor.rules.dateline import dateline_place
+from services.extractor.rules.dateline import sentence_dateline
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
     ADDRESSED,
@@ -50,7 +50,7 @@ def _mentions_according(doc: Doc | Span) -> bool:
     """Whether 'according to' occurs (computed once per parsed sentence)."""
     cached = doc.user_data.get("according") if isinstance(doc, Doc) else None
     if cached is None:
-        cached = "ccording to" in (sentence_text(doc) if isinstance(doc, Doc) else doc.text)
+        cached = "ccording to" in sentence_text(doc)
         if isinstance(doc, Doc):
             doc.user_data["according"] = cached
     return bool(cached)
@@ -191,14 +191,9 @@ def article_places(state: ArticleState) -> ArticlePlaces:
 
 
 def dateline_end(doc: Doc | Span) -> int:
-    """The character offset where a dateline opening the sentence ends (0 without one); once per Doc."""
-    cached = doc.user_data.get("dateline_end") if isinstance(doc, Doc) else None
-    if cached is None:
-        found = dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)
-        cached = found.end if found else 0
-        if isinstance(doc, Doc):
-            doc.user_data["dateline_end"] = cached
-    return int(cached)
+    """The character offset where a dateline opening the sentence ends (0 without one)."""
+    found = sentence_dateline(doc)
+    return found.end if found else 0
 
 
 DATELINE_SENTENCES = 3  # the headline, a byline or a standfirst may come before the dateline
@@ -208,7 +203,7 @@ def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
     """The place of a dateline opening a sentence ("GOMA, Congo, Jan 28 (Newswire) - "), read from the
     text itself: spaCy and the acronym rule of find_places miss names in capitals ("GOMA", "KYIV").
     """
-    found = dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)
+    found = sentence_dateline(doc)
     if found is None:
         return None
     name, country = found.name, found.country
@@ -352,9 +347,8 @@ def _country_owned_place(trigger: Token) -> Location | None:
 
 def _learn_dateline(doc: Doc | Span, memory: ArticlePlaces, state: ArticleState) -> None:
     memory.dateline = _dateline(doc, state)
-    memory.dateline_shared = memory.dateline is not None and bool(
-        (found := dateline_place(sentence_text(doc) if isinstance(doc, Doc) else doc.text)) and found.shared
-    )
+    found = sentence_dateline(doc)
+    memory.dateline_shared = memory.dateline is not None and found is not None and found.shared
 
 
 def _rank(
