@@ -48,6 +48,8 @@ class Lexicon:
     quantity: dict[str, Any] = field(default_factory=dict)
     cues: dict[str, frozenset[str]] = field(default_factory=dict)
     modified_nouns: dict[str, tuple[frozenset[str], TriggerSense]] = field(default_factory=dict)
+    # every word a sense can be read for (a base form or, for adjectives, as written): others are no trigger
+    sense_words: frozenset[str] = frozenset()
 
 
 def _verb_forms(base: str) -> set[str]:
@@ -142,6 +144,9 @@ def load_lexicon() -> Lexicon:
     forms |= _verb_trigger_forms(lex)
     forms |= {form for form, lemma in lex.lemmas.items() if lemma in lex.quantity["nouns"]}
     lex.trigger_forms = frozenset(forms)
+    lex.sense_words = frozenset(
+        {w for w, _ in lex.triggers} | set(lex.object_senses) | set(lex.prep_senses) | set(lex.modified_nouns)
+    )
     lex.phrase_texts = tuple(sorted(phrase_texts))
     for phrase in lex.phrases:
         lex.phrases_by_first.setdefault(phrase.words[0], []).append(phrase)

@@ -14,14 +14,13 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Token
 
-from services.extractor.rules.lexicon import Lexicon, TriggerSense, lemma_of, load_lexicon
+from services.extractor.rules.lexicon import NO_EVENT, TriggerSense, lemma_of, load_lexicon
 from services.extractor.rules.tokens import TokenTable, token_table
 
 NOUN_POS = frozenset({"NOUN", "PROPN"})
 VERB_POS = frozenset({"VERB", "AUX"})
 DEMAND_VERBS = frozenset({"reiterate", "conclude", "insist", "demand"})
 CLAUSE_DEPS = frozenset({"advcl", "relcl", "acl", "ccomp", "xcomp", "conj", "pcomp"})
-NO_EVENT = "none"  # an object or preposition sense that makes the word no trigger at all
 AMOUNT_NOUNS = frozenset({"million", "billion", "trillion", "$", "dollar", "euro", "pound", "ton", "tonne"})
 
 
@@ -91,19 +90,6 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
         elif dep[child] == "prep" and lower[child] in {"of", "with"}:  # "supply Kyiv with missiles"
             words.extend(lem[g] for g in children[child] if dep[g] == "pobj")
     return words
-
-
-_SENSE_WORDS: dict[int, tuple[Lexicon, frozenset[str]]] = {}
-
-
-def _sense_words(lex: Lexicon) -> frozenset[str]:
-    """Every word `_sense_of` can return a sense for (as a base form or, for adjectives, as written)."""
-    found = _SENSE_WORDS.get(id(lex))
-    if found is None or found[0] is not lex:
-        _SENSE_WORDS.clear()
-        words = {w for w, _ in lex.triggers} | set(lex.object_senses) | set(lex.prep_senses)
-        found = _SENSE_WORDS[id(lex)] = (lex, frozenset(words | set(lex.modified_nouns)))
-    return found[1]
 
 
 def _sense_of(t: TokenTable, i: int) -> TriggerSense | None:
@@ -221,7 +207,7 @@ def find_triggers(doc: Doc) -> list[Trigger]:
     used: set[int] = set()
     triggers = _phrase_triggers(doc, t, used)
     speech = load_lexicon().cues["speech_verbs"] | DEMAND_VERBS
-    known = _sense_words(load_lexicon())
+    known = load_lexicon().sense_words
     for i in range(len(t)):
         if i in used:
             continue
