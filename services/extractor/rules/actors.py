@@ -19,7 +19,7 @@ from pathlib import Path
 
 from schemas import Actor
 from services.extractor.rules.lexicon import DATA_DIR
-from services.extractor.rules.places import country_of_text, fold
+from services.extractor.rules.places import POSSESSIVE, country_of_text, fold
 
 MAX_ALIAS_WORDS = 3
 _TRAILING = re.compile(r"['’]s$|[,.;:!?)”\"]+$")
@@ -222,14 +222,11 @@ class PersonMemory:
         return found
 
 
-POSSESSIVE_MARKS = frozenset({"'s", "’s"})
-
-
 def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
     """The group or person a country's possessive names ("Sudan's RSF", "Colombia's National Liberation
     Army (ELN)"): that group is the side, not the country's government."""
-    marked_after = after < len(words) and words[after] in POSSESSIVE_MARKS
-    if not marked_after and words[after - 1] not in POSSESSIVE_MARKS:
+    marked_after = after < len(words) and words[after] in POSSESSIVE
+    if not marked_after and words[after - 1] not in POSSESSIVE:
         return None
     start = after + 1 if marked_after else after
     for j in range(start, min(start + 5, len(words))):

@@ -320,10 +320,10 @@ def _recipient_candidates(token: Token) -> list[Token]:
     return candidates
 
 
+# "violated Polish airspace", "on Iraqi territory": inside the country (where.py places the act there)
+COUNTRY_AREAS = frozenset({"airspace", "territory", "waters", "soil"})
 # "troops to the Polish border", "drones in Lithuanian airspace": a place of a country, not its side
-PLACE_HEADS = frozenset(
-    {"border", "borders", "frontier", "territory", "airspace", "waters", "soil", "coast", "coastline"}
-)
+PLACE_HEADS = COUNTRY_AREAS | {"border", "borders", "frontier", "coast", "coastline"}
 
 
 def _object_recipient(tokens: list[Token], state: ArticleState, actor: Actor | None) -> Actor | None:

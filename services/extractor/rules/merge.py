@@ -251,8 +251,7 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
         opposite = (top[1] if target == top[0] else top[0]) if len(top) == 2 and target in top else None
         if opposite is not None and (not known or opposite in known):
             # (a country the article names but that attacks nowhere in it, as the host of talks, is no side)
-            attacker = opposite
-            draft.actor = Actor(text="", name=None, country=attacker, sector="military")
+            draft.actor = Actor(text="", name=None, country=opposite, sector="military")
             if draft.recipient is None:
                 draft.recipient = Actor(text="", name=None, country=target, sector=None)
         elif known == {target} and draft.location is not None:

@@ -242,7 +242,8 @@ NAMED_SITES = frozenset(
     {"camp", "base", "outpost", "garrison", "village", "town", "school", "hospital", "market", "checkpoint"}
 )
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
-NOT_NAMES = frozenset({*DIRECTIONS, "central", *MONTHS, *WEEKDAYS})
+PART_OF = frozenset({*DIRECTIONS, "central"})  # "southern Lebanon", "central Mali": a part of the place
+NOT_NAMES = frozenset({*PART_OF, *MONTHS, *WEEKDAYS})
 
 
 def _after_site(words: list[str], i: int) -> bool:
@@ -374,7 +375,7 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
         between = [w.lower() for w in words[first.end : second.start]]
         if between[-1:] == ["the"]:  # "X, in the Y region"
             between = between[:-1]
-        if len(between) > 1 and between[-1] in DIRECTIONS | {"central"}:  # "X in southern Y"
+        if len(between) > 1 and between[-1] in PART_OF:  # "X in southern Y"
             between = between[:-1]
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second

@@ -113,22 +113,24 @@ def is_political(draft: Draft) -> bool:
 
 def reports_an_event(draft: Draft, probability: float) -> bool:
     """Whether the learned classifier's probability for the draft's sentence says it reports an event.
-    Between EVENT_UNLIKELY and EVENT_LIKELY the sentence still passes with counts, a named town or region
-    of its own, a side named by a word of a state or armed sector, two countries as its two sides, or a
-    weapon of a violent act, which the classifier, trained on
-    few real reports, undervalues ("Kharkiv saw another strike, injuring at least 33 people", "the
-    junta dismissed the reports")."""
+    Between EVENT_UNLIKELY and EVENT_LIKELY the sentence still passes with details of its own (counts, a
+    named town or region, a side named by a word of a state or armed sector), two countries as its two
+    sides, or a weapon of a violent act, which the classifier, trained on few real reports, undervalues
+    ("Kharkiv saw another strike, injuring at least 33 people", "the junta dismissed the reports")."""
     if probability >= EVENT_LIKELY:
         return True
     if probability < EVENT_UNLIKELY:
         return False
     return (
-        bool(draft.quantities)
-        or _located(draft)
-        or _state_or_armed_side(draft)
+        _own_details(draft)
         or _between_states(draft)
         or (draft.event_type in VIOLENT_TYPES and draft.mode in WEAPON_MODES)
     )
+
+
+def _own_details(draft: Draft) -> bool:
+    """Counts, a named town or region, or a side named by a word of a state or armed sector."""
+    return bool(draft.quantities) or _located(draft) or _state_or_armed_side(draft)
 
 
 def _between_states(draft: Draft) -> bool:
@@ -183,6 +185,4 @@ def political_drafts(drafts: list[Draft]) -> list[Draft]:
 def _clearly_no_report(draft: Draft, probability: float) -> bool:
     """A sentence the classifier is sure reports nothing, with no count, named town or region, or state
     or armed side of its own ("U.N. members will want to see more steps taken")."""
-    return probability < EVENT_UNLIKELY and not (
-        draft.quantities or _located(draft) or _state_or_armed_side(draft)
-    )
+    return probability < EVENT_UNLIKELY and not _own_details(draft)

@@ -11,7 +11,13 @@ from spacy.tokens import Doc, Span, Token
 
 from schemas import Location
 from services.extractor.rules.actors import load_actor_table
-from services.extractor.rules.arguments import SUBJECT_DEPS, ArticleState, np_words, subject_of
+from services.extractor.rules.arguments import (
+    COUNTRY_AREAS,
+    SUBJECT_DEPS,
+    ArticleState,
+    np_words,
+    subject_of,
+)
 from services.extractor.rules.dateline import sentence_dateline
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
@@ -324,18 +330,14 @@ def pick_location(
     return _fallback(doc, state, statement, bool(opening), body, announced)
 
 
-# "violated Polish airspace", "shelled Ukrainian territory", "in Iraqi waters": where the act took place
-OWNED_PLACES = frozenset({"airspace", "territory", "waters", "soil"})
-
-
 def _country_owned_place(trigger: Token) -> Location | None:
     """The country of a "<demonym> airspace/territory/waters/soil" in the trigger's phrase, if any."""
-    gazetteer = load_gazetteer()
+    gazetteer, aliases = load_gazetteer(), load_actor_table().by_alias
     for token in (_clause_verb(trigger) or trigger).subtree:
-        if token.lower_ not in OWNED_PLACES:
+        if token.lower_ not in COUNTRY_AREAS:
             continue
         for child in token.children:
-            entry = load_actor_table().by_alias.get(fold(child.text))
+            entry = aliases.get(fold(child.text))
             if child.dep_ in {"amod", "compound", "poss"} and entry and entry.kind in {"country", "demonym"}:
                 country = entry.country
                 name = gazetteer.country_names.get(country)
