@@ -71,6 +71,9 @@ class AliasIndex(Mapping[str, list[Place]]):
         return len(self._keys)
 
 
+_NAME_PIECE = re.compile(r"[ -]")
+
+
 @dataclass
 class Gazetteer:
     by_alias: AliasIndex
@@ -78,6 +81,12 @@ class Gazetteer:
     country_aliases: frozenset[str]  # folded names of countries
     stoplist: frozenset[str]
     subdivisions: dict[str, list[int]]  # ISO3 -> rows of its admin1 and admin2 units
+    first_words: frozenset[str]  # the first word of every alias, up to a space or hyphen
+
+    @staticmethod
+    def first_word(key: str) -> str:
+        """A folded name's first word, up to a space or hyphen (as `first_words` holds them)."""
+        return _NAME_PIECE.split(key, 1)[0]
 
     def subdivisions_of(self, country: str) -> list[Place]:
         return [self.by_alias.place(row) for row in self.subdivisions.get(country, [])]
@@ -131,7 +140,8 @@ def load_gazetteer() -> Gazetteer:
     stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
     stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
     index = AliasIndex(rows, keys)
-    return Gazetteer(index, names, frozenset(country_aliases), stoplist, subdivisions)
+    first_words = frozenset(Gazetteer.first_word(key) for key in keys)
+    return Gazetteer(index, names, frozenset(country_aliases), stoplist, subdivisions, first_words)
 
 
 def _read_rows(

@@ -12,10 +12,9 @@ share names with common words.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
-from services.extractor.rules.gazetteer import Gazetteer, Place, fold, load_gazetteer
+from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
 from services.extractor.rules.timex import MONTHS, WEEKDAYS
 
 __all__ = [
@@ -112,18 +111,7 @@ def _strip_possessive(word: str) -> str:
     return word
 
 
-_PIECE = re.compile(r"[ -]")
 _BREAKS = frozenset({",", ";", "(", ")"})
-_STARTS: dict[int, tuple[Gazetteer, frozenset[str]]] = {}
-
-
-def _alias_starts(gaz: Gazetteer) -> frozenset[str]:
-    """The first words of the gazetteer's names (up to a space or hyphen), built once per gazetteer."""
-    found = _STARTS.get(id(gaz))
-    if found is None or found[0] is not gaz:
-        _STARTS.clear()
-        found = _STARTS[id(gaz)] = (gaz, frozenset(_PIECE.split(key, 1)[0] for key in gaz.by_alias))
-    return found[1]
 
 
 def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
@@ -131,7 +119,7 @@ def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     gaz = load_gazetteer()
     # folding works letter by letter, so every name read from word i starts with word i's own first word
     first = fold(_strip_possessive(words[i]).replace(" - ", "-").strip())
-    if _PIECE.split(first, 1)[0] not in _alias_starts(gaz):
+    if gaz.first_word(first) not in gaz.first_words:
         return None
     longest = words[i : i + MAX_TOKENS]
     for k in range(1, len(longest)):  # no name of two words or more runs over a comma or a bracket
