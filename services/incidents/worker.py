@@ -11,8 +11,10 @@ Safe with several replicas:
 - the write is optimistic: an update names the version it read and fails if the row moved (a third
   event of a far day joined meanwhile); the event is then resolved again;
 - the mention's primary key (event id) makes a redelivered event change nothing: its incident is
-  published again (at-least-once) with the version stored. A replica killed while holding locks
-  holds them at most `incident_lock_ttl_s`.
+  published again (at-least-once) with the version stored now. A version stored by a replica that died
+  before publishing it is thus skipped when later events moved the incident on meanwhile: the topic
+  always carries each incident's latest version, not always every one. A replica killed while holding
+  locks holds them at most `incident_lock_ttl_s`.
 """
 
 from __future__ import annotations

@@ -119,4 +119,9 @@ def test_two_replicas_one_killed_never_open_an_incident_twice(settings: Settings
         killed = next(f for f in inc.quantities if f.kind == "killed")
         assert (killed.value, killed.low, killed.high) == (5 + REPORTS - 1, 5, 5 + REPORTS - 1)
     published = {(t["incident_id"], t["version"]) for t in topic}
-    assert published == {(i.incident_id, v) for i in incidents for v in range(1, REPORTS + 1)}
+    every_version = {(i.incident_id, v) for i in incidents for v in range(1, REPORTS + 1)}
+    assert published <= every_version
+    assert {(i.incident_id, i.version) for i in incidents} <= published  # each latest version arrives
+    # Only a version the killed replica stored and did not publish can be missing, and only when a
+    # later event moved its incident on before the redelivery: at most the entries it held unacknowledged.
+    assert len(every_version - published) <= 2 * int(env["NEWSWIRE_PREFETCH"])
