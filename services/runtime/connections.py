@@ -79,7 +79,7 @@ def connect(url: str, settings: Settings, **client_kwargs: Any) -> Redis:
     """A client of the master: through the sentinels when configured, else straight to `url`."""
     if not settings.redis_sentinels:
         return Redis.from_url(url, **client_kwargs)
-    sentinel = Sentinel(  # type: ignore[no-untyped-call]
+    sentinel = Sentinel(
         settings.sentinel_addresses(),
         socket_timeout=client_kwargs.pop("socket_timeout", 5.0),
         **master_connection_kwargs(url),
