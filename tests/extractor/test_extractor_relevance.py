@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 from schemas import Event
 from services.extractor.rules import RuleEngine
-from services.extractor.rules.dateline import dateline_country
+from services.extractor.rules.dateline import dateline_country, home_country
 from tests.extractor.helpers import PUBLISHED, make_article
 
 
@@ -81,6 +83,23 @@ def test_dateline_gives_the_home_country() -> None:
     )
     assert dateline_country("Headline\n\nNAIROBI, May 2 (Agency) - Text.") == "KEN"
     assert dateline_country("Headline\n\nNo dateline in this article.") is None
+
+
+def test_a_regional_hub_dateline_is_not_home_to_a_story_about_another_country() -> None:
+    text = "Headline\n\nNAIROBI, May 2 (Agency) - Text."
+    assert home_country(text, Counter({"SDN": 5, "KEN": 1})) == "SDN"  # Kenya named in the dateline only
+    assert home_country(text, Counter({"SDN": 5, "KEN": 2})) == "KEN"
+    assert home_country(text, Counter({"SDN": 2, "KEN": 1})) == "KEN"
+    assert home_country("No dateline.", Counter({"SDN": 2, "KEN": 1})) == "SDN"
+
+
+def test_the_place_found_after_merging_implies_who_detained(engine: RuleEngine) -> None:
+    text = (
+        "Thousands of people marched through Lima on Sunday against the pension reform.\n\n"
+        "At least 30 people were detained, the interior ministry said."
+    )
+    detentions = [e for e in extract(engine, text) if e.event_type == "coerce"]
+    assert detentions and detentions[0].actor is not None and detentions[0].actor.country == "PER"
 
 
 def test_headline_folds_into_the_body_event(engine: RuleEngine) -> None:

@@ -31,6 +31,7 @@ class ActorEntry:
     country: str
     sector: str | None
     kind: str
+    operates_in: tuple[str, ...] = ()  # an armed group's countries ("JNIM": MLI, BFA, NER), main first
 
 
 @dataclass
@@ -98,10 +99,12 @@ def _rows(name: str) -> list[list[str]]:
 @cache
 def load_actor_table() -> ActorTable:
     tables = [*_rows("countries.tsv"), *_rows("actors.tsv")]
-    known = frozenset(row[1] for row in tables)
+    known = frozenset(code for row in tables for code in row[1].split("|"))
     by_alias = {fold(e.alias): e for e in load_people(DATA_DIR / "people.tsv", known)}
-    for alias, country, sector, kind in tables:
-        by_alias[fold(alias)] = ActorEntry(alias, country, sector or None, kind)
+    for alias, codes_text, sector, kind in tables:
+        codes = tuple(codes_text.split("|"))
+        several = codes if len(codes) > 1 else ()
+        by_alias[fold(alias)] = ActorEntry(alias, codes[0], sector or None, kind, several)
     sectors = {fold(noun): sector for noun, sector in _rows("sectors.tsv")}
     title_lines = (DATA_DIR / "titles.txt").read_text(encoding="utf-8").splitlines()
     titles = frozenset(t.strip().lower() for t in title_lines if t.strip() and not t.startswith("#"))

@@ -253,20 +253,23 @@ def trigger_actor(
         if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):
             continue
         if actor.country is None and any(c.lower_ in POSSESSIVES for c in subject.children):
-            actor.country = _possessor_country(subject, state)
+            owner = _possessor(subject, state)
+            if owner is not None:  # "JNIM said its fighters had killed": the group's, named as the group
+                actor.country = owner.country
+                actor.name = actor.name or (owner.name if owner.sector == "rebel" else None)
         if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb.i == token.i):
             return None, actor
         return actor, None
     return None, None
 
 
-def _possessor_country(subject: Token, state: ArticleState) -> str | None:
+def _possessor(subject: Token, state: ArticleState) -> Actor | None:
     """Whose "its forces" or "their troops" these are: the nearest subject above with a country
     ("Rwanda says its forces are protecting its border")."""
     for higher, _ in _clause_subjects(subject.head, True):
         actor = actor_of_tokens(np_words(higher), state)
         if actor is not None and actor.country:
-            return actor.country
+            return actor
     return None
 
 

@@ -334,7 +334,7 @@ def rows(phoenix: Path, groups: list[Path]) -> list[tuple[str, str, str, str]]:
     tables = [line.split("\t") for name in ("countries.tsv", "actors.tsv") for line in _lines(name)]
     taken = {fold(row[0]) for row in tables}
     hand_people = {fold(row[0]): row[1] for row in tables if row[3] == "person"}
-    known = {row[1] for row in tables}
+    known = {code for row in tables for code in row[1].split("|")}
     by_key: dict[str, list[tuple[str, Claim]]] = defaultdict(list)
     for key_text, claims in _claims(people, census, fold).items():
         key, text = key_text.split("\t")

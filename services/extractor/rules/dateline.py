@@ -1,5 +1,5 @@
 """The article's home country, from its dateline ("GOMA, Democratic Republic of Congo, Jan 28 (Agency) -")
-or, without one, the country it names most.
+or, without one or when the story is about another country than its dateline's, the country it names most.
 
 Actors named only by their role ("the junta", "police", "rebels", "gunmen") are coded with the country
 where they act, as event datasets do; the home country is the fallback when the event has no place.
@@ -96,8 +96,11 @@ def _city_country(name: str) -> str | None:
 
 
 def home_country(text: str, mentioned: Counter[str]) -> str | None:
+    """The dateline's country, unless the story is about another one: a report datelined in a regional hub
+    ("DAKAR" for a story on Burkina Faso, "NAIROBI" for Sudan) that names the hub's country nowhere but in
+    its dateline, and another country three times or more, is at home in that one."""
     found = dateline_country(text)
-    if found:
-        return found
     top = [c for c, _ in mentioned.most_common(1) if len(c) == 3 and c not in {"IGO", "NGO"}]
-    return top[0] if top else None
+    if found and top and top[0] != found and mentioned[found] <= 1 and mentioned[top[0]] >= 3:
+        return top[0]
+    return found or (top[0] if top else None)

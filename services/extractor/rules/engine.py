@@ -27,6 +27,7 @@ from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
+from services.extractor.rules.grounding import implied_actor
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headline, infer_attackers
 from services.extractor.rules.modes import assault_mode, confidence_of
@@ -192,6 +193,7 @@ class RuleEngine:
                     found is not None
                     and len(found[0].country) == 3
                     and found[0].country not in {"IGO", "NGO"}
+                    and not found[0].operates_in  # "JNIM" says nothing of which of its countries
                 ):
                     state.countries[found[0].country] += 1
             lowered = sentence.lower()
@@ -254,6 +256,11 @@ class RuleEngine:
         kept = {id(d) for d in political_drafts([e.draft for e in events])}
         events = [e for e in events if id(e.draft) in kept]
         fill_story_places(events, state)
+        for event in events:  # a place found only now implies who protested or detained
+            draft = event.draft
+            if draft.actor is None:
+                where = draft.location.country if draft.location else state.home_country
+                draft.actor = implied_actor(draft.event_type, draft.mode, where)
         infer_attackers(events, state.countries)
         return [self._event(article, e) for e in events]
 

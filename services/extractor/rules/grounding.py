@@ -5,6 +5,8 @@
   country they operate in).
 - Nobody named: a protest is by people of the country where it happens; a detention or arrest is by that
   country's police ("79 people were detained after the rally").
+- An armed group active in several countries ("JNIM": Mali, Burkina Faso, Niger) is coded with the one
+  it acts in; a group coded IGO (Islamic State, al-Qaeda) with the country where it acts.
 Weapons and air defences are no such actor (a drone over a city is as likely the enemy's), and in an
 assault a bare "troops" may be either side's, so only roles domestic by nature are grounded.
 """
@@ -12,8 +14,10 @@ assault a bare "troops" may be either side's, so only roles domestic by nature a
 from __future__ import annotations
 
 from schemas import Actor, Location
+from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import ROLE_SECTORS, ArticleState
 from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.places import fold
 
 DEFENCES = frozenset({"defense", "defence", "defenses", "defences", "artillery", "air"})
 DETENTIONS = frozenset({"arrest", "detain"})
@@ -34,6 +38,9 @@ def ground_roles(
     if not country:
         return actor
     weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
+    for side in (actor, recipient):
+        if side is not None:
+            _operating_country(side, country, state.home_country)
     named = {id(side): side.country for side in (actor, recipient) if side is not None and side.country}
     for side in (actor, recipient):
         if side is None or side.country is not None:
@@ -44,14 +51,47 @@ def ground_roles(
         civil_protest = event_type == "protest" and side.sector == "civilian"
         if side.sector not in ROLE_SECTORS and not civil_protest:
             continue
-        if {w.lower().rstrip("s") for w in side.text.split()} & weapons:
+        if _names_weapons(side.text, weapons):
             continue
         if event_type == "assault" and side is actor and side.sector == "military":
             continue
         side.country = country
     if actor is None and location is not None:
-        if event_type == "protest":
-            return Actor(text="", name=None, country=country, sector="civilian")
-        if event_type == "coerce" and mode in DETENTIONS:
-            return Actor(text="", name=None, country=country, sector="police")
+        return implied_actor(event_type, mode, country)
     return actor
+
+
+def implied_actor(event_type: str, mode: str | None, country: str | None) -> Actor | None:
+    """The side of an event that names nobody: a protest's people, a detention's police."""
+    if country is None:
+        return None
+    if event_type == "protest":
+        return Actor(text="", name=None, country=country, sector="civilian")
+    if event_type == "coerce" and mode in DETENTIONS:
+        return Actor(text="", name=None, country=country, sector="police")
+    return None
+
+
+def _operating_country(side: Actor, country: str, home: str | None) -> None:
+    """An armed group of several countries, or of none (IGO), is coded with the one it acts in: the
+    article's home country when it is one of them (a place misread abroad does not move the group),
+    else the event's."""
+    if side.sector != "rebel" or not side.name:
+        return
+    entry = load_actor_table().by_alias.get(fold(side.name))
+    if entry is None or entry.kind != "org" or not (entry.operates_in or entry.country == "IGO"):
+        return
+    for candidate in (home, country):
+        if candidate is not None and (candidate in entry.operates_in or entry.country == "IGO"):
+            side.country = candidate
+            return
+
+
+# "the defence minister", "Kenya Defence Forces", "the air force": bodies, though a weapon word is in them
+BODIES = frozenset({"minister", "ministry", "force", "forces", "official", "officials", "spokesman", "chief"})
+
+
+def _names_weapons(text: str, weapons: set[str]) -> bool:
+    """Whether a side is named by its weapons ("air defences", "a drone"), not by a body."""
+    words = {w.lower().strip(",.").rstrip("s") for w in text.split()}
+    return bool(words & weapons) and not words & {w.rstrip("s") for w in BODIES}

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from schemas import Actor, Location
 from services.extractor.rules.events import Draft
+from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.places import fold
 from services.extractor.rules.quantities import VAGUE_PLURALS
 
@@ -152,6 +153,8 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
             continue
         body.draft.actor = body.draft.actor or head.actor
         body.draft.recipient = body.draft.recipient or head.recipient
+        if head.event_type in PHYSICAL:  # statements are placed only where they were made
+            body.draft.location = body.draft.location or head.location
         have = {(q.kind, q.value) for q in body.draft.quantities}
         kinds = {q.kind for q in body.draft.quantities}
         body.draft.quantities.extend(
@@ -239,7 +242,10 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
     known = {
         e.draft.actor.country
         for e in events
-        if e.draft.event_type == "assault" and e.draft.actor is not None and e.draft.actor.country
+        if e.draft.event_type == "assault"
+        and e.draft.actor is not None
+        and e.draft.actor.country
+        and e.draft.actor.country != "NGO"  # a rights group telling of a killing is no side of it
     }
     for event in events:
         draft = event.draft
