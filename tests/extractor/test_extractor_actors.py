@@ -46,6 +46,26 @@ def test_people_are_learned_within_the_article() -> None:
     assert resolve("Medinsky", memory)[0] == "RUS"
 
 
+def test_office_holders_named_without_a_country_are_of_the_home_country() -> None:
+    memory = PersonMemory()
+    memory.learn("Interior Minister Monica Palencia said 40 gang members had been detained.")
+    memory.learn("The strikes killed Revolutionary Guards commander Hossein Karimi, the army said.")
+    memory.learn("General Motors said it would close the plant.")
+    assert resolve("Palencia", memory)[0] is None  # the home country is known only after reading
+    memory.home = "ECU"
+    assert resolve("Palencia", memory)[0] == "ECU"
+    assert resolve("Monica Palencia", memory)[0] == "ECU"
+    assert resolve("Karimi", memory)[0] is None  # an office of another body than the state
+    assert resolve("Motors", memory)[0] is None  # one word after an office is no full name
+
+
+def test_a_surname_of_a_known_full_name_is_that_person() -> None:
+    memory = PersonMemory()
+    assert resolve("Maduro", memory)[0] is None
+    memory.learn("Thousands marched against President Nicolas Maduro on Sunday.")
+    assert resolve("Maduro", memory)[0] == "VEN"
+
+
 def test_unknown_words_are_no_actor() -> None:
     assert resolve("the weather") == (None, None)
 

@@ -155,6 +155,33 @@ def aliases_of(words: list[str]) -> list[tuple[ActorEntry, int] | None]:
 
 
 _NAME = r"[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’\-]+){0,2}"
+# offices that stand right before a person's name ("Governor Hyacinth Alia", "Attorney General Tarek Saab")
+OFFICES = frozenset(
+    {
+        "president",
+        "minister",
+        "governor",
+        "mayor",
+        "general",
+        "gen.",
+        "leader",
+        "spokesman",
+        "spokeswoman",
+        "commander",
+        "chancellor",
+        "premier",
+        "senator",
+        "lawmaker",
+        "colonel",
+        "col.",
+        "lt.",
+        "admiral",
+        "ombudsman",
+        "secretary",
+        "speaker",
+        "chief",
+    }
+)
 
 
 @dataclass
@@ -163,6 +190,8 @@ class PersonMemory:
 
     countries: dict[str, str] = field(default_factory=dict)
     last_person: str | None = None
+    titled: set[str] = field(default_factory=set)  # "President Nicolas Maduro": an office, no country
+    home: str | None = None  # the article's home country, the country of its titled people
 
     def learn(self, sentence: str, aliases: list[tuple[ActorEntry, int] | None] | None = None) -> None:
         """Learn from a sentence; `aliases`, when given, is `lookup_alias` at each of its words."""
@@ -171,7 +200,11 @@ class PersonMemory:
         if aliases is None:
             aliases = aliases_of(words)
         for i, found in enumerate(aliases):
-            if found is None or found[0].kind == "person":
+            if found is None:
+                continue
+            if found[0].kind == "person":
+                if found[1] > 1:  # "Nicolas Maduro" known in full: a later "Maduro" is the same man
+                    self._remember(found[0].alias, found[0].country)
                 continue
             entry, n = found
             j = i + n
@@ -180,6 +213,7 @@ class PersonMemory:
             if j == i + n:
                 continue
             self._remember_name(words, j, entry.country)
+        self._learn_titled(words, aliases)
         of_or_from = " of " in sentence or " from " in sentence  # no match without either word
         for match in re.finditer(rf"({_NAME}),? (?:of|from) ({_NAME})", sentence) if of_or_from else ():
             iso3 = self._country_word(match.group(2))
@@ -193,6 +227,37 @@ class PersonMemory:
             iso3 = self._country_word(match.group(2))
             if iso3:
                 self._remember(match.group(1), iso3)
+
+    def _learn_titled(self, words: list[str], aliases: list[tuple[ActorEntry, int] | None]) -> None:
+        """People named with an office and no country ("Defence Minister Vladimir Padrino Lopez",
+        "opposition leader Maria Corina Machado"): the news names a foreign office holder with a
+        nationality, so these hold office in the article's home country. Only full names of two or
+        three words count ("General Motors" is no general)."""
+        titles = load_actor_table().titles
+        for i, word in enumerate(words[:-2]):
+            if word.lower() not in OFFICES:
+                continue
+            start = i
+            while start > 0 and words[start - 1].lower() in titles:
+                start -= 1
+            before = words[start - 1] if start > 0 else ""
+            if aliases[start - 1 if start else 0] is not None and start > 0:
+                continue  # "Kenyan President William Ruto": the nationality says which country
+            if before[:1].isupper() and not before.endswith((",", ":", ";")):
+                continue  # "Revolutionary Guards commander Hossein Salami": an office of another body
+            name: list[str] = []
+            j = i + 1
+            while j < len(words) and len(name) < 3 and words[j][:1].isupper():
+                bare = re.sub(r"[,.;:]+$|['’]s[,.;:]*$", "", words[j])
+                if bare.lower() in titles or aliases[j] is not None:
+                    break
+                name.append(bare)
+                if bare != words[j]:
+                    break
+                j += 1
+            if len(name) >= 2:
+                self.titled.add(fold(" ".join(name)))
+                self.titled.add(fold(name[-1]))
 
     def _country_word(self, text: str) -> str | None:
         entry = load_actor_table().by_alias.get(fold(text))
@@ -222,6 +287,8 @@ class PersonMemory:
             entry = load_actor_table().by_alias.get(key)
             if entry is not None and entry.kind == "person":
                 found = entry.country
+        if found is None and self.home and (key in self.titled or (key and key.split()[-1] in self.titled)):
+            found = self.home
         return found
 
 

@@ -197,8 +197,20 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
     for _ in range(12):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
             subject = subject_of(node)
-            if subject is not None and subject.lower_ in {"it", "they", "this", "that", "which", "who", "we"}:
-                self_report = self_report or (not found and subject.lower_ in {"it", "they", "we"})
+            if subject is not None and subject.lower_ in {
+                "it",
+                "they",
+                "this",
+                "that",
+                "which",
+                "who",
+                "we",
+            } | (
+                {"he", "she"} if node.head.i != node.i else set()
+            ):  # "Ruto said he had invited ...": the pronoun is the speaker above, named there
+                self_report = self_report or (
+                    not found and subject.lower_ in {"it", "they", "we", "he", "she"}
+                )
                 subject = None
             if subject is not None and subject.i != token.i and token.i not in subtree_indices(subject):
                 if not statement and arrived_by and lemma(node) in REPORTING_VERBS and not self_report:

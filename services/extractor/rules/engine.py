@@ -213,6 +213,7 @@ class RuleEngine:
         state = ArticleState(article.published_at)
         spans = self._select(text, state)
         state.home_country = home_country(text, state.countries)
+        state.memory.home = state.home_country
         titles = [_is_title_case(text[s:e]) for _, s, e in spans]
         inputs = [
             _sentence_case(text[s:e]) if title else text[s:e]

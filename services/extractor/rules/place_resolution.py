@@ -41,14 +41,15 @@ EXONYM_CITY = 30_000  # a city this large is likely the one meant under another 
 
 
 def _score(
-    place: Place, mention: PlaceMention, context: Counter[str], regions: Counter[str]
+    place: Place, mention: PlaceMention, context: Counter[str], regions: Counter[str], home: str | None
 ) -> tuple[float, ...]:
     # a spelling (Kharkov, Kharkiv), not an old or other name; one letter in five (Borna, Borno) is another
     exact = _spelled_alike(fold(place.name), fold(mention.text))
     ranks = DISTRICT_KIND_RANK if mention.district else REGION_KIND_RANK if mention.region else KIND_RANK
     in_region = float(bool(place.admin1) and regions.get(place.admin1, 0) > 0)
+    named = context.get(place.country, 0) > 0
     return (
-        float(context.get(place.country, 0) > 0),
+        float(named) + float(named and place.country == home),  # the story's own country first
         in_region,
         float(exact or place.population >= EXONYM_CITY),  # "Jenin" is Janin the city, not a Polish hamlet
         ranks[place.kind],
@@ -98,7 +99,8 @@ def resolve(
             precision="admin1" if mention.region else "city",
         )
     seen = regions or Counter()
-    best = max(candidates, key=lambda p: _score(p, mention, context, seen))
+    home = context.most_common(1)[0][0] if context else None
+    best = max(candidates, key=lambda p: _score(p, mention, context, seen, home))
     if needs_context(best, mention) and not (context.get(best.country) and mention.placed):
         return None
     if mention.region and best.kind == "city":

@@ -365,6 +365,8 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
             between = between[:-1]
         if len(between) > 1 and between[-1] in PART_OF:  # "X in southern Y"
             between = between[:-1]
+        if between == [","] and any(p.kind == "country" for p in first.candidates):
+            continue  # "Chile, Costa Rica, Peru": a list of countries, not Costa Rica in Peru
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
         elif _apposition(between):  # "Kourou, a village about 30 km from Mopti": in Mopti's country

@@ -21,6 +21,7 @@ from schemas import Actor
 from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.events import Draft
 from services.extractor.rules.gazetteer import fold
+from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.relevance_model import relevance_model
 from services.extractor.rules.tokens import sentence_text
 from services.extractor.rules.triggers import lemma
@@ -79,8 +80,13 @@ EVENT_UNLIKELY = 0.15
 def _violent(draft: Draft) -> bool:
     """Signs that an everyday verb of force is political violence: counts, weapons, or an armed or
     state side taking part."""
-    sides = [side.sector for side in (draft.actor, draft.recipient) if side is not None]
-    return bool(draft.quantities) or draft.mode in WEAPON_MODES or bool(set(sides) & POLITICAL_SECTORS)
+    sides = [side for side in (draft.actor, draft.recipient) if side is not None]
+    weapons = load_lexicon().quantity["weapons"]
+    armed = any(
+        w.lower().rstrip("s") in weapons for side in sides for w in side.text.split()
+    )  # "Israeli jets"
+    sectors = {side.sector for side in sides}
+    return bool(draft.quantities) or draft.mode in WEAPON_MODES or bool(sectors & POLITICAL_SECTORS) or armed
 
 
 def _asks_a_question(trigger: Token) -> bool:
