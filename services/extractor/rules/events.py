@@ -27,7 +27,8 @@ from services.extractor.rules.arguments import (
 from services.extractor.rules.grounding import ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
-from services.extractor.rules.nonevents import accidental, advisory
+from services.extractor.rules.nonevents import accidental, advisory, forecast
+from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
 from services.extractor.rules.statements import (
@@ -247,6 +248,14 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
             draft.event_type, draft.mode, draft.hypothetical = "threaten", None, False
         elif draft.event_type in cues["cooperative_types"]:
             draft.event_type, draft.mode, draft.hypothetical = "agree", None, False
+    if (
+        draft.event_type == "protest"
+        and lemma(trigger.token) == "protest"
+        and draft.actor is not None
+        and draft.actor.sector == "government"
+    ):  # "the foreign ministry protested to Britain", "Serbia lodged a protest": a diplomatic complaint
+        draft.event_type, draft.mode = "accuse", None
+        return
     if draft.event_type == "coerce" and draft.mode in {"obstruct", None}:
         subjects = [_counted(c) for c in verb.children if c.dep_ == "nsubj"]
         official = draft.actor is not None and draft.actor.sector in {"government", "military", "police"}
@@ -296,7 +305,7 @@ def sentence_drafts(
     kept = [t for t in triggers if not t.weak or _has_own_details(t, attached, mentions, state)]
     kept = [t for t in kept if not t.background or attached.get(t.i)]
     kept = [t for t in kept if attached.get(t.i) or lemma(t.token) not in COUNT_ONLY]
-    kept = [t for t in kept if not accidental(t) and not advisory(t)]
+    kept = [t for t in kept if not accidental(t) and not advisory(t) and not forecast(t)]
     # "Moscow, which denies targeting civilians": a deed under a denial that is itself background
     denials = {t.i for t in triggers if t.event_type == "reject" and t not in kept}
     if denials:
@@ -331,6 +340,8 @@ def sentence_drafts(
         draft.depth = _depth(root.anchor)
         draft.cumulative = bool(counts) and _over_a_period(_clause_verb(root))
         _reframe(draft, root)
+        if draft.negated and draft.event_type in PHYSICAL:
+            continue  # "no officers entered the town", "police did not fire": nothing happened
         if is_vow_of_force(draft.event_type, root.token):
             draft.event_type, draft.mode = "threaten", None
         draft.actor = ground_roles(

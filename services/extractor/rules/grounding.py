@@ -88,7 +88,24 @@ def _operating_country(side: Actor, country: str, home: str | None) -> None:
 
 
 # "the defence minister", "Kenya Defence Forces", "the air force": bodies, though a weapon word is in them
-BODIES = frozenset({"minister", "ministry", "force", "forces", "official", "officials", "spokesman", "chief"})
+BODIES = frozenset(
+    {
+        "minister",
+        "ministry",
+        "secretary",
+        "department",
+        "command",
+        "council",
+        "office",
+        "force",
+        "forces",
+        "official",
+        "officials",
+        "spokesman",
+        "spokeswoman",
+        "chief",
+    }
+)
 
 
 def _names_weapons(text: str, weapons: set[str]) -> bool:

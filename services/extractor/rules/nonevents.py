@@ -4,6 +4,12 @@
   3,800", "died in the crash". Nobody attacked anybody.
 - Public advisories: "urged residents to stay in shelters", "asked motorists to avoid the area" are
   authorities informing the public, not a request between political actors.
+- Asking for comment or seeking refuge: "did not respond to requests for comment", "sought refuge in
+  the town" ask nothing of a political actor.
+- Forecasts: "warned that the unrest could hurt trade", "warned that further attacks could force
+  blackouts" say what may happen, not what the speaker will do (a threat: "warned that the armed forces
+  could be deployed", "warned it would respond"); and whatever analysts, experts or observers say of the
+  future is commentary ("Analysts said the group appeared determined to seize ...").
 """
 
 from __future__ import annotations
@@ -14,6 +20,26 @@ from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.triggers import Trigger, lemma
 
 CASUALTY_VERBS = frozenset({"kill", "die", "injure", "wound", "hurt", "claim"})
+COMMENTATORS = frozenset(
+    {
+        "analyst",
+        "expert",
+        "observer",
+        "economist",
+        "commentator",
+        "researcher",
+        "scholar",
+        "pundit",
+        "forecaster",
+    }
+)
+POSSIBILITY = frozenset({"could", "may", "might"})
+ROUTINE_ASKS = frozenset({"comment", "refuge", "shelter", "safety", "cover", "treatment", "care"})
+SPEAKERS_OWN = frozenset({"it", "we", "they", "he", "she", "i"})
+# whose doings a state's or a group's spokesperson may threaten: its own forces
+OWN_FORCES = frozenset(
+    {"force", "army", "military", "troop", "soldier", "police", "government", "authority", "navy", "fighter"}
+)
 
 
 def _is_accident(token: Token, accidents: frozenset[str]) -> bool:
@@ -50,10 +76,34 @@ def accidental(trigger: Trigger) -> bool:
     return any(_names_accident(node, accidents) for node in nodes)
 
 
+def _declines_comment(token: Token) -> bool:
+    """ "declined to comment", "declined requests for comment", "refused to comment"."""
+    for child in token.children:
+        if child.dep_ == "xcomp" and lemma(child) == "comment":
+            return True
+        if child.dep_ == "dobj" and any(
+            g.lower_ == "for" and any(lemma(p) == "comment" for p in g.children) for g in child.children
+        ):
+            return True
+    return False
+
+
 def advisory(trigger: Trigger) -> bool:
-    """A request whose addressee is the general public."""
+    """A request whose addressee is the general public, or that asks for comment or refuge; declining
+    to comment."""
+    token = trigger.token
+    if lemma(token) in ROUTINE_ASKS and lemma(token.head) in {"seek", "find", "take"}:
+        return True  # "sought refuge inside the city": no aid, no request
+    if trigger.event_type == "reject":
+        return _declines_comment(token)
     if trigger.event_type != "request":
         return False
+    for child in trigger.token.children:
+        asked_for = [child] if child.dep_ == "dobj" else []
+        if child.dep_ == "prep" and child.lower_ == "for":
+            asked_for = [g for g in child.children if g.dep_ == "pobj"]
+        if any(lemma(a) in ROUTINE_ASKS for a in asked_for):
+            return True
     addressees = load_lexicon().cues["advisory_addressees"]
     for child in trigger.token.children:
         asked = [child] if child.dep_ in {"dobj", "nsubjpass"} else []
@@ -61,4 +111,38 @@ def advisory(trigger: Trigger) -> bool:
             asked = [g for g in child.children if g.dep_ == "pobj"]
         if any(lemma(a) in addressees for a in asked):
             return True
+    return False
+
+
+def forecast(trigger: Trigger) -> bool:
+    """A warning of what may happen rather than of what the speaker will do, or commentary."""
+    token = trigger.token
+    if _commentary(token):
+        return True
+    if trigger.event_type != "threaten" or lemma(token) != "warn":
+        return False
+    for clause in (c for c in token.children if c.dep_ == "ccomp"):
+        modal = {c.lower_ for c in clause.children if c.dep_ == "aux"}
+        if not modal & POSSIBILITY:
+            continue
+        subject = next((c for c in clause.children if c.dep_ in {"nsubj", "nsubjpass"}), None)
+        if subject is None:
+            return False
+        own = subject.lower_ in SPEAKERS_OWN or lemma(subject) in OWN_FORCES
+        return not own
+    return False
+
+
+def _commentary(token: Token) -> bool:
+    """Whether the trigger stands in what analysts, experts or observers say."""
+    speech = load_lexicon().cues["speech_verbs"]
+    node = token
+    for _ in range(5):
+        if lemma(node) in speech:
+            subjects = [c for c in node.children if c.dep_ == "nsubj"]
+            if subjects and lemma(subjects[0]) in COMMENTATORS:
+                return True
+        if node.head.i == node.i:
+            break
+        node = node.head
     return False

@@ -301,7 +301,9 @@ def _mark(trigger: Trigger, t: TokenTable) -> None:
     lower, dep, pos, head, children = t.lower, t.dep, t.pos, t.head, t.children
     token = trigger.i
     determiners = {lower[c] for c in children[token] if dep[c] in {"det", "poss"} or lower[c] == "such"}
-    trigger.negated = any(dep[c] == "neg" or lower[c] in {"no", "never"} for c in children[token])
+    trigger.negated = any(dep[c] == "neg" or lower[c] in {"no", "never"} for c in children[token]) or any(
+        dep[c] == "nsubj" and any(lower[g] == "no" for g in children[c]) for c in children[token]
+    )  # "no officers had entered the town"
     anaphoric = pos[token] in NOUN_POS and bool(determiners & cues["anaphoric_determiners"])
     new_event = any(lower[c] in cues["new_event_words"] for c in children[token])
     weak = anaphoric and not new_event
