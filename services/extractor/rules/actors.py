@@ -21,7 +21,7 @@ from schemas import Actor
 from services.extractor.rules.lexicon import DATA_DIR
 from services.extractor.rules.places import POSSESSIVE, country_of_text, fold
 
-MAX_ALIAS_WORDS = 3
+MAX_ALIAS_WORDS = 6  # "International Committee of the Red Cross"
 _TRAILING = re.compile(r"['’]s$|[,.;:!?)”\"]+$")
 
 
@@ -202,6 +202,8 @@ class PersonMemory:
         for i, found in enumerate(aliases):
             if found is None:
                 continue
+            if found[0].kind == "region":
+                continue
             if found[0].kind == "person":
                 if found[1] > 1:  # "Nicolas Maduro" known in full: a later "Maduro" is the same man
                     self._remember(found[0].alias, found[0].country)
@@ -312,8 +314,12 @@ def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text
     country: str | None = None
     name: str | None = None
     sector: str | None = None
-    for i in range(len(words)):
+    i = 0
+    while i < len(words):
         found = lookup_alias(words, i)
+        if found is not None and found[0].kind == "region":
+            i += found[1]  # "Latin America" names no side, and no American one
+            continue
         if found is not None:
             entry, _n = found
             entry = _possessed_group(words, i + _n) or entry
@@ -327,6 +333,7 @@ def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text
             if iso3:
                 country, name, sector = iso3, words[i], "government"
                 break
+        i += 1
     for head in heads:
         if head in table.sectors:
             sector = table.sectors[head]

