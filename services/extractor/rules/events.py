@@ -24,7 +24,7 @@ from services.extractor.rules.arguments import (
     trigger_actor,
     trigger_recipient,
 )
-from services.extractor.rules.grounding import ground_roles
+from services.extractor.rules.grounding import deployed_forces, ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.nonevents import accidental, advisory, forecast
@@ -344,6 +344,8 @@ def sentence_drafts(
             continue  # "no officers entered the town", "police did not fire": nothing happened
         if is_vow_of_force(draft.event_type, root.token):
             draft.event_type, draft.mode = "threaten", None
+        if deployed_forces(draft.event_type, draft.actor, draft.recipient):
+            draft.actor, draft.recipient = draft.recipient, None
         draft.actor = ground_roles(
             draft.event_type, draft.mode, draft.actor, draft.recipient, draft.location, state
         )

@@ -4,11 +4,13 @@
   the event's place, else the article's home country (ACLED and PLOVER code non-state armed groups by the
   country they operate in).
 - Nobody named: a protest is by people of the country where it happens; a detention or arrest is by that
-  country's police ("79 people were detained after the rally").
+  country's police ("79 people were detained after the rally"); a deployment by that country's state
+  ("5,000 troops were sent to the region").
 - An armed group active in several countries ("JNIM": Mali, Burkina Faso, Niger) is coded with the one
   it acts in; a group coded IGO (Islamic State, al-Qaeda) with the country where it acts.
-Weapons and air defences are no such actor (a drone over a city is as likely the enemy's), and in an
-assault a bare "troops" may be either side's, so only roles domestic by nature are grounded.
+In an assault, weapons and air defences are no such actor (a drone over a city is as likely the enemy's)
+and a bare "troops" may be either side's, so only roles domestic by nature are grounded; forces and
+vehicles deployed ("riot police and armoured vehicles were deployed") are the deploying state's.
 """
 
 from __future__ import annotations
@@ -35,9 +37,9 @@ def ground_roles(
 ) -> Actor | None:
     """Gives role-only sides their country in place; returns the actor, implied when nobody is named."""
     country = (location.country if location else None) or state.home_country
+    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
     if not country:
         return actor
-    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
     for side in (actor, recipient):
         if side is not None:
             _operating_country(side, country, state.home_country)
@@ -51,7 +53,7 @@ def ground_roles(
         civil_protest = event_type == "protest" and side.sector == "civilian"
         if side.sector not in ROLE_SECTORS and not civil_protest:
             continue
-        if _names_weapons(side.text, weapons):
+        if event_type == "assault" and _names_weapons(side.text, weapons):
             continue
         if event_type == "assault" and side is actor and side.sector == "military":
             continue
@@ -69,7 +71,20 @@ def implied_actor(event_type: str, mode: str | None, country: str | None) -> Act
         return Actor(text="", name=None, country=country, sector="civilian")
     if event_type == "coerce" and mode in DETENTIONS:
         return Actor(text="", name=None, country=country, sector="police")
+    if event_type == "mobilize":  # "5,000 troops were sent to the region": the state where they go
+        return Actor(text="", name=None, country=country, sector="military")
     return None
+
+
+def deployed_forces(event_type: str, actor: Actor | None, recipient: Actor | None) -> bool:
+    """Whether the recipient read for a deployment is the forces deployed ("troops were sent", "armoured
+    vehicles of the Kenyan-led mission were deployed"): they are then its side, not its target."""
+    if event_type != "mobilize" or actor is not None or recipient is None:
+        return False
+    words = {w.lower().strip(",.").rstrip("s") for w in recipient.text.split()}
+    return recipient.sector in {"military", "police", "rebel"} or bool(
+        words & set(load_lexicon().quantity["weapons"])
+    )
 
 
 def _operating_country(side: Actor, country: str, home: str | None) -> None:

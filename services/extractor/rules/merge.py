@@ -255,7 +255,12 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
             draft.location.country if draft.location else None
         )
         opposite = (top[1] if target == top[0] else top[0]) if len(top) == 2 and target in top else None
-        if opposite is not None and (not known or opposite in known):
+        # the other side is seen attacking, or (nobody is) named often enough to be a side of a war
+        if opposite is not None and (
+            opposite in known
+            or (not known and draft.mode in AIR_MODES)  # drones over a country come from abroad
+            or (not known and countries[opposite] >= 2 and 4 * countries[opposite] >= countries[top[0]])
+        ):
             # (a country the article names but that attacks nowhere in it, as the host of talks, is no side)
             draft.actor = Actor(text="", name=None, country=opposite, sector="military")
             if draft.recipient is None:
