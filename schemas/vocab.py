@@ -34,6 +34,7 @@ QuantityKind = Literal[
     "returned",
     "detained",
     "displaced",
+    "missing",
 ]
 
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)

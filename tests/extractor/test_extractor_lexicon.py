@@ -66,3 +66,9 @@ def test_a_cue_that_is_not_a_word_list_is_named(data_copy: Path) -> None:
     _edit(data_copy, "cues.json", lambda d: d.update(speech_verbs="said"))
     with pytest.raises(LexiconError, match=r"cues\.json speech_verbs: expected a list of words"):
         load_lexicon.__wrapped__()
+
+
+def test_a_count_kind_the_contract_lacks_is_named(data_copy: Path) -> None:
+    _edit(data_copy, "quantities.json", lambda d: d["adjectives"].update(stranded="marooned"))
+    with pytest.raises(LexiconError, match=r"quantities\.json adjectives\.stranded: unknown kind 'marooned'"):
+        load_lexicon.__wrapped__()

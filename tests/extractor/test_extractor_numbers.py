@@ -23,7 +23,11 @@ from services.extractor.rules.numbers import parse_count
         ("1.2 million", 1_200_000, False),
         ("twenty-five", 25, False),
         ("two hundred and five", 205, False),
-        ("dozens of", 24, True),
+        ("dozens of", 12, True),
+        ("scores of", 20, True),
+        ("several hundred", 100, True),
+        ("a few thousand", 1000, True),
+        ("several dozen", 12, True),
         ("6,000", 6000, False),
     ],
 )

@@ -180,6 +180,7 @@ OFFICES = frozenset(
         "secretary",
         "speaker",
         "chief",
+        "candidate",
     }
 )
 

@@ -8,6 +8,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
+from schemas import QUANTITY_KINDS
+
 DATA_DIR = Path(__file__).parent / "data"
 POS_CLASSES = ("verbs", "nouns", "adjectives")
 
@@ -113,6 +115,22 @@ def _sense(pair: Any, types: set[str], where: str) -> TriggerSense:
     return TriggerSense(pair[0], pair[1] if pair[1] else None)
 
 
+QUANTITY_KEYS = ("verbs", "weapon_verbs", "nouns", "noun_heads")
+# the sections of quantities.json that map a word to the kind of what it counts
+KIND_SECTIONS = ("verbs", "weapon_verbs", "nouns", "noun_heads", "adjectives", "people_verbs")
+
+
+def _check_kinds(quantity: dict[str, Any]) -> dict[str, Any]:
+    """Every kind quantities.json gives is one of the contract's (schemas.QUANTITY_KINDS) or null."""
+    for section in KIND_SECTIONS:
+        for word, kind in quantity.get(section, {}).items():
+            if kind is not None and kind not in QUANTITY_KINDS:
+                raise LexiconError(
+                    f"quantities.json {section}.{word}: unknown kind {kind!r} (not in schemas.QUANTITY_KINDS)"
+                )
+    return quantity
+
+
 def _check_cues(cues: dict[str, Any]) -> dict[str, frozenset[str]]:
     lists = {key: value for key, value in cues.items() if not key.startswith("_")}
     for key, value in lists.items():
@@ -125,7 +143,7 @@ def _check_cues(cues: dict[str, Any]) -> dict[str, frozenset[str]]:
 def load_lexicon() -> Lexicon:
     """Every lexicon of `data/`, checked (LexiconError names a malformed entry) and indexed."""
     triggers = _read_json("triggers.json", TRIGGER_KEYS)
-    lex = Lexicon(quantity=_read_json("quantities.json", ("verbs", "weapon_verbs", "nouns", "noun_heads")))
+    lex = Lexicon(quantity=_check_kinds(_read_json("quantities.json", QUANTITY_KEYS)))
     lex.cues = _check_cues(_read_json("cues.json"))
     forms: set[str] = set()
     phrase_texts: set[str] = set()

@@ -44,8 +44,11 @@ UNITS = {
     "single": 1,
 }
 SCALES = {"hundred": 100, "thousand": 1000, "million": 1_000_000, "billion": 1_000_000_000}
-# Vague plurals: "dozens of" -> 24, "hundreds of" -> 100 ... (approximate lower bounds)
-VAGUE = {"dozens": 24, "scores": 40, "hundreds": 100, "thousands": 1000, "millions": 1_000_000, "tens": 10}
+# Vague plurals, read by ACLED's conservative convention: "dozens" 12, "tens" 10, "hundreds" 100 (and a
+# score, 20, for "scores"); approximate
+VAGUE = {"dozens": 12, "scores": 20, "hundreds": 100, "thousands": 1000, "millions": 1_000_000, "tens": 10}
+# "several hundred", "a few thousand", "several dozen": the scale word alone, approximate
+FEW = frozenset({"several", "few"})
 APPROX_BEFORE = {
     "about",
     "around",
@@ -157,6 +160,9 @@ def read_count(words: list[str], i: int, lower: list[str] | None = None) -> Coun
         lower = [w.lower() for w in words]
     if i < len(words) and lower[i] in VAGUE:
         return _vague_count(lower, i)
+    if i + 1 < len(words) and lower[i] in FEW and lower[i + 1] in SCALES | {"dozen": 12}:
+        start = i - 1 if i >= 1 and lower[i] == "few" and lower[i - 1] == "a" else i
+        return Count(SCALES.get(lower[i + 1], 12), None, True, start, i + 2)
     read = _read_value(words, i)
     if read is None:
         return None
