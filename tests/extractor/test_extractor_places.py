@@ -11,6 +11,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.name_parts import without_name_parts
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import PlaceMention, find_places
 from services.extractor.rules.where import article_places, pick_location
@@ -65,6 +66,26 @@ def test_country_context_disambiguates() -> None:
 
 def test_first_names_are_not_places() -> None:
     assert places("President Vladimir Putin spoke") == []
+
+
+def test_a_town_named_after_a_title_and_a_first_name_is_a_family_name() -> None:
+    words = [
+        "US",
+        "Defense",
+        "Secretary",
+        "Lloyd",
+        "Austin",
+        "met",
+        "the",
+        "South",
+        "Korean",
+        "minister",
+        "in",
+        "Washington",
+    ]
+    proper = [w[:1].isupper() for w in words]
+    found = without_name_parts(words, proper, find_places(words, proper))
+    assert [m.text for m in found if m.text != "US"] == ["Washington"]
 
 
 NO_CONTEXT: Counter[str] = Counter()

@@ -19,6 +19,8 @@ def _after_a_first_name(words: list[str], proper: list[bool], mention: PlaceMent
     if i == 0 or before == i or not (words[i - 1][:1].isupper() and proper[i - 1]) or words[i - 1].isupper():
         return False
     word = fold(words[i - 1])
+    if i >= 2 and words[i - 2].lower() in load_actor_table().titles:
+        return True  # "Defense Secretary Lloyd Austin": a title, a first name, then the family name
     known = lookup_alias(words, i - 1)
     if known is not None and known[0].kind == "person" and known[1] > 1:
         return True  # "Prime Minister Ehud Barak": the place is the known person's family name

@@ -118,7 +118,9 @@ def capital_mentions(doc: Doc | Span, home: str | None = None) -> list[PlaceMent
                 country = entry.country
                 break
         named_next = token.i + 1 < offset + len(doc) and doc[token.i - offset + 1].pos_ == "PROPN"
-        the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children)
+        the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) and not any(
+            c.dep_ == "prep" and c.lower_ == "of" for c in token.children
+        )  # "Djibo, the capital of Soum province": a regional capital, not the country's
         if (
             country is None and home and the and not named_next
         ):  # not "the capital Sanaa", "the capital, Kyiv"
