@@ -7,7 +7,7 @@ from typing import Any
 
 from schemas import Actor, Location
 from services.extractor.rules.events import Draft
-from services.extractor.rules.merge import ArticleEvent, fold_headline, infer_attackers
+from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headline, infer_attackers
 from services.extractor.rules.quantities import FoundQuantity
 
 REGION = Location(text="Oromia", name="Oromia", admin1="Oromia", country="ETH", precision="admin1")
@@ -82,3 +82,15 @@ def test_a_headline_placed_in_a_country_folds_into_the_body_event_inside_it() ->
     headline = _event(0, country, _count("killed", 40))
     raid = _event(2, TOWN, _count("killed", 40))
     assert fold_headline([headline, raid], frozenset({0})) == [raid]
+
+
+def test_detaining_and_banning_by_a_named_side_are_two_events() -> None:
+    trigger: Any = None
+    police = Actor(text="police", name=None, country="ETH", sector="police")
+    governor = Actor(text="the governor", name=None, country="ETH", sector="government")
+    events: list[ArticleEvent] = []
+    detention = Draft("coerce", "detain", trigger, [_count("detained", 300)], actor=police, location=TOWN)
+    add_draft(events, detention, (0, 1), 0)
+    add_draft(events, Draft("coerce", "ban", trigger, actor=governor, location=TOWN), (2, 3), 1)
+    add_draft(events, Draft("coerce", "arrest", trigger, actor=police, location=TOWN), (4, 5), 2)
+    assert [e.draft.mode for e in events] == ["detain", "ban"]  # the arrests continue the detentions

@@ -88,6 +88,13 @@ def test_a_town_named_after_a_title_and_a_first_name_is_a_family_name() -> None:
     assert [m.text for m in found if m.text != "US"] == ["Washington"]
 
 
+def test_a_town_named_right_after_an_office_is_its_holder() -> None:
+    words = ["Crowds", "gathered", "in", "Izmir", "after", "the", "arrest", "of", "mayor", "Aksu"]
+    proper = [w[:1].isupper() for w in words]
+    found = without_name_parts(words, proper, find_places(words, proper))
+    assert [m.text for m in found] == ["Izmir"]
+
+
 NO_CONTEXT: Counter[str] = Counter()
 
 

@@ -257,6 +257,9 @@ def trigger_actor(
         if own is not None:
             return own, None
     for subject, verb in _clause_subjects(token, statement):
+        named = _named_sides(subject, state)
+        if named is not None:
+            return named
         if (subject.lower_ in {"both", "sides", "nations"} and subject.pos_ != "PROPN") or any(
             c.lower_ == "both" for c in subject.children
         ):
@@ -273,6 +276,19 @@ def trigger_actor(
             return None, actor
         return actor, None
     return None, None
+
+
+def _named_sides(subject: Token, state: ArticleState) -> tuple[Actor, Actor] | None:
+    """ "The Turkish and Greek sides agreed ...": the first named side acts, the second receives."""
+    if subject.lower_ not in {"sides", "governments", "delegations", "leaders"}:
+        return None
+    first = next((c for c in subject.children if c.dep_ in {"amod", "compound"}), None)
+    if first is None or not first.conjuncts:
+        return None
+    sides = [actor_of_tokens([t], state) for t in (first, first.conjuncts[0])]
+    if sides[0] is None or sides[1] is None or not sides[0].country or not sides[1].country:
+        return None
+    return sides[0], sides[1]
 
 
 def _possessor(subject: Token, state: ArticleState) -> Actor | None:

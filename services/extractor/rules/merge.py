@@ -98,6 +98,9 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
         return False
     if {old.mode, draft.mode} & {"ground"} and {old.mode, draft.mode} & AIR_MODES:
         return False  # a ground advance and an air strike are two events
+    kinds = {_coercion_kind(old), _coercion_kind(draft)} - {None}
+    if draft.event_type == "coerce" and len(kinds) > 1 and draft.actor is not None:
+        return False  # police detaining protesters, the governor banning demonstrations: two acts
     if draft.location is None:
         # a sentence that names neither place nor actor continues the event; one with counts of its
         # own further on in the article reports another ("Pakistan said 40 civilians were killed")
@@ -113,6 +116,18 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
             and index - event.last_index <= 2
         )
     return same_place(old.location, draft.location)
+
+
+# modes of coercion that are one kind of act: holding people, and restricting what they may do
+COERCION_KINDS = {"arrest": "hold", "detain": "hold", "ban": "limit", "restrict": "limit", "curfew": "limit",
+                  "martial-law": "limit", "deport": "expel", "censor": "censor", "confiscate": "seize",
+                  "obstruct": "obstruct"}  # fmt: skip
+
+
+def _coercion_kind(draft: Draft) -> str | None:
+    if any(q.kind == "detained" for q in draft.quantities):
+        return "hold"  # "23 people were held for blocking traffic": a detention
+    return COERCION_KINDS.get(draft.mode or "")
 
 
 def _places_fit(head: Location | None, body: Location | None) -> bool:

@@ -7,7 +7,7 @@ a capitalized word that is not a place, a country's word, a title or a word that
 
 from __future__ import annotations
 
-from services.extractor.rules.actors import load_actor_table, lookup_alias
+from services.extractor.rules.actors import OFFICES, load_actor_table, lookup_alias
 from services.extractor.rules.places import NOT_NAMES, PlaceMention, fold, load_gazetteer
 
 # capitalized words that may stand before a place name: "Mount Sinjar", "Greater Khartoum"
@@ -16,6 +16,8 @@ PLACE_PREFIXES = frozenset({"mount", "lake", "greater", "upper", "lower", "new",
 
 def _after_a_first_name(words: list[str], proper: list[bool], mention: PlaceMention, before: int) -> bool:
     i = mention.start
+    if i >= 1 and words[i - 1].lower() in OFFICES:
+        return True  # "Istanbul mayor Imamoglu": an office, then the holder's name
     if i == 0 or before == i or not (words[i - 1][:1].isupper() and proper[i - 1]) or words[i - 1].isupper():
         return False
     word = fold(words[i - 1])
