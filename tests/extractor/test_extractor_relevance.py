@@ -7,6 +7,7 @@ from collections import Counter
 from schemas import Event
 from services.extractor.rules import RuleEngine
 from services.extractor.rules.dateline import dateline_country, home_country
+from services.extractor.rules.relevance import REPORTING_SHARE, reporting_share
 from tests.extractor.helpers import PUBLISHED, make_article
 
 
@@ -131,3 +132,21 @@ def test_a_failing_article_is_logged_and_counted(engine: RuleEngine, monkeypatch
     assert engine.extract(make_article("Police detained 40 protesters in Kabul.", PUBLISHED)) == []
     assert engine_module.EXTRACTION_FAILURES._value.get() == before + 1
     assert "extraction failed" in caplog.text
+
+
+MATCH_REPORT = (
+    "Arsenal beat Chelsea 3-1 at the Emirates on Sunday to go top of the table.\n\n"
+    "Bukayo Saka opened the scoring after twelve minutes with a curling shot.\n\n"
+    "Chelsea's manager said his side had lacked energy in the second half.\n\n"
+    "The home fans sang throughout the match despite the rain.\n\n"
+    "Arsenal travel to Newcastle next weekend.\n\n"
+    "Supporters of both clubs clashed briefly outside the stadium in London before police separated them."
+)
+
+
+def test_an_article_that_mostly_reports_nothing_keeps_only_sure_events(engine: RuleEngine) -> None:
+    sentences = [s for s in MATCH_REPORT.split("\n\n")]
+    assert reporting_share(sentences) < REPORTING_SHARE
+    assert extract(engine, MATCH_REPORT) == []  # the scuffle passes in news, not in a match report
+    news = "Police fired tear gas at protesters in Nairobi on Tuesday.\n\n" + sentences[-1]
+    assert reporting_share(news.split("\n\n")) >= REPORTING_SHARE

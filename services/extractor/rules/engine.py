@@ -34,7 +34,7 @@ from services.extractor.rules.modes import assault_mode, confidence_of
 from services.extractor.rules.name_parts import without_name_parts
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
-from services.extractor.rules.relevance import political_drafts
+from services.extractor.rules.relevance import SHARE_SENTENCES, political_drafts, reporting_share
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
@@ -256,7 +256,8 @@ class RuleEngine:
             self._remember_speaker(doc, state.memory, state)
         events = fold_headline(events, _headline_lines(text, spans))
         # the gate sees only what the text says: an attacker inferred from the article is no evidence
-        kept = {id(d) for d in political_drafts([e.draft for e in events])}
+        share = reporting_share([text[s:e] for s, e in split_sentences(text)[: 2 * SHARE_SENTENCES]])
+        kept = {id(d) for d in political_drafts([e.draft for e in events], share)}
         events = [e for e in events if id(e.draft) in kept]
         fill_story_places(events, state)
         for event in events:  # a place found only now implies who protested or detained
