@@ -340,8 +340,8 @@ def sentence_drafts(
         draft.depth = _depth(root.anchor)
         draft.cumulative = bool(counts) and _over_a_period(_clause_verb(root))
         _reframe(draft, root)
-        if draft.negated and draft.event_type in PHYSICAL:
-            continue  # "no officers entered the town", "police did not fire": nothing happened
+        if draft.negated and draft.event_type in PHYSICAL | {"sanction", "aid"}:
+            continue  # "no officers entered the town", "did not subscribe to sanctions": nothing happened
         if is_vow_of_force(draft.event_type, root.token):
             draft.event_type, draft.mode = "threaten", None
         if deployed_forces(draft.event_type, draft.actor, draft.recipient):

@@ -56,6 +56,8 @@ def _names_accident(token: Token, accidents: frozenset[str]) -> bool:
             head = child
         elif child.dep_ == "agent" or (child.dep_ == "prep" and child.lower_ == "in"):
             head = next((g for g in child.children if g.dep_ == "pobj"), child)  # "in the crash"
+        elif child.dep_ == "advcl":  # "killed ... after the quake struck near Sagaing"
+            head = next((g for g in child.children if g.dep_ in {"nsubj", "nsubjpass"}), child)
         else:
             continue
         words = [head, *(c for c in head.children if c.dep_ in {"compound", "amod"})]
@@ -67,13 +69,22 @@ def _names_accident(token: Token, accidents: frozenset[str]) -> bool:
 def accidental(trigger: Trigger) -> bool:
     """A casualty trigger whose cause is an accident or a disaster."""
     token = trigger.token
-    if trigger.event_type != "assault" or lemma(token) not in CASUALTY_VERBS:
+    toll_word = token.like_num or token.lower_ in {"dead", "injured", "wounded", "hurt"}
+    if trigger.event_type != "assault" or (lemma(token) not in CASUALTY_VERBS and not toll_word):
         return False
     accidents = load_lexicon().cues["accident_words"]
     nodes = [token]
     if token.dep_ in {"advcl", "xcomp", "conj", "acl"}:
         nodes.append(token.head)  # "the canopy collapsed, killing 16"
-    return any(_names_accident(node, accidents) for node in nodes)
+    if any(_names_accident(node, accidents) for node in nodes):
+        return True
+    # "3,085 people had been killed ... after the quake struck near Sagaing": a passive toll whose
+    # sentence tells of a disaster striking (the parser may hang it elsewhere) and of nobody attacking
+    passive = not any(c.dep_ == "nsubj" and not c.like_num for c in token.children)  # "4,715 injured"
+    return passive and any(
+        t.dep_ in {"nsubj", "nsubjpass"} and t.head.pos_ == "VERB" and _is_accident(t, accidents)
+        for t in token.sent
+    )
 
 
 def _declines_comment(token: Token) -> bool:
@@ -129,7 +140,7 @@ def forecast(trigger: Trigger) -> bool:
         if subject is None:
             return False
         own = subject.lower_ in SPEAKERS_OWN or lemma(subject) in OWN_FORCES
-        return not own
+        return not own  # what may happen ("warned that the unrest could hurt trade")
     return False
 
 

@@ -191,6 +191,16 @@ VAGUE_PLURALS = frozenset({"dozens", "hundreds", "thousands", "tens", "millions"
 AGES = ("-year-old", "year-old", "-years-old", "-month-old", "-day-old")
 
 
+CURRENCY = frozenset({"$", "€", "£", "¥", "us$", "usd", "eur"})
+CURRENCY_WORDS = frozenset(
+    {"dollar", "dollars", "euro", "euros", "pound", "pounds", "yuan", "rupees", "yen", "rubles", "roubles"}
+)
+
+
+def _in_currency(lower: list[str], end: int) -> bool:
+    return end < len(lower) and lower[end] in CURRENCY_WORDS
+
+
 def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
     q = load_lexicon().quantity
     t = token_table(doc)
@@ -213,6 +223,8 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             count = None  # an age ("a 65-year-old man"), not a count
         if i > 0 and lower[i - 1].rstrip(".") in MONTHS:
             count = None  # a date ("March 3"), not a count
+        if i > 0 and (lower[i - 1] in CURRENCY or (count is not None and _in_currency(lower, count.end))):
+            count = None  # a sum of money ("$5 million", "100 million yuan"), not a count
         increment = lower[i] == "one" and i + 1 < len(t) and lower[i + 1] in {"of", "more"}
         if count is None or increment:  # "one of them", "one more died": no toll of one
             i += 1

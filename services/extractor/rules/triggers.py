@@ -80,6 +80,16 @@ def _object_words(t: TokenTable, i: int) -> list[str]:
     for child in children[i]:
         if dep[child] in {"dobj", "nsubjpass", "compound", "attr", "oprd"}:
             words.append(lem[child])
+            for acl in (c for c in children[child] if dep[c] == "acl"):  # "ships carrying 40 tonnes of aid"
+                for held in (c for c in children[acl] if dep[c] == "dobj"):
+                    words.append(lem[held])
+                    words.extend(
+                        lem[g]
+                        for p in children[held]
+                        if lower[p] == "of"
+                        for g in children[p]
+                        if dep[g] == "pobj"
+                    )
             if t.pos[child] == "PROPN" and dep[child] == "dobj":
                 words.append("_propn")
             words.extend(lem[c] for c in children[child] if dep[c] in {"compound", "conj"})
@@ -118,10 +128,10 @@ def _conditioned_sense(t: TokenTable, i: int, objects: list[str] | None) -> tupl
     """(whether an object or a preposition decides the word's sense, that sense or None for no event)."""
     lex = load_lexicon()
     word, pos = t.lemma[i], t.pos[i]
-    for obj in objects or ():
-        sense = lex.object_senses[word].get(obj)
-        if sense is not None:
-            return True, None if sense.event_type == NO_EVENT else sense  # "released a statement"
+    by_object = [found for obj in objects or () if (found := lex.object_senses[word].get(obj)) is not None]
+    if by_object:  # aid carried is aid, whatever carries it ("sent two navy ships carrying 40 tonnes of aid")
+        sense = next((found for found in by_object if found.event_type == "aid"), by_object[0])
+        return True, None if sense.event_type == NO_EVENT else sense  # "released a statement"
     if pos == "VERB" and word in lex.prep_senses:
         senses = lex.prep_senses[word]
         for child in t.children[i]:
