@@ -55,7 +55,7 @@ QUARTER_WORDS = frozenset(
     {"area", "neighbourhood", "neighborhood", "district", "suburb", "quarter", "township", "slum", "estate"}
 )
 POSSESSIVE = frozenset({"'s", "’s"})
-DESCRIBED_AS = frozenset({"state", "country", "nation", "kingdom", "emirate", "republic", "region"})
+DESCRIBED_AS = frozenset({"state", "country", "nation", "kingdom", "emirate", "republic"})
 MAX_WORDS = 4
 MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000

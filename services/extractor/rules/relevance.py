@@ -169,13 +169,16 @@ REPORTING_SHARE = 0.3
 EVENT_CERTAIN = 0.9
 SHARE_SENTENCES = 20  # the first sentences of five words or more read for the share
 SHARE_MIN_WORDS = 5
+SHARE_MIN_SENTENCES = 5
 
 
 def reporting_share(sentences: list[str]) -> float:
     """The share of an article's first sentences that the classifier takes for event reports."""
     model = relevance_model()
     read = [s for s in sentences if len(s.split()) >= SHARE_MIN_WORDS][:SHARE_SENTENCES]
-    return sum(model.probability(s) >= EVENT_LIKELY for s in read) / len(read) if read else 1.0
+    if len(read) < SHARE_MIN_SENTENCES:
+        return 1.0  # a brief or a single sentence says too little of the article it comes from
+    return sum(model.probability(s) >= EVENT_LIKELY for s in read) / len(read)
 
 
 def political_drafts(drafts: list[Draft], share: float = 1.0) -> list[Draft]:

@@ -322,7 +322,8 @@ def _mark(trigger: Trigger, t: TokenTable) -> None:
     while head[node] != node and hops < 10:
         parent = head[node]
         weak = _weak_below(trigger, t, node, hops) or weak
-        if pos[parent] in VERB_POS and any(dep[c] == "neg" for c in children[parent]) and hops == 0:
+        direct = hops == 0 or (hops == 1 and dep[node] == "prep")  # "did not subscribe to sanctions"
+        if pos[parent] in VERB_POS and any(dep[c] == "neg" for c in children[parent]) and direct:
             trigger.negated = True
         if dep[node] in CLAUSE_DEPS and hops > 0:
             break
