@@ -35,6 +35,7 @@ QuantityKind = Literal[
     "detained",
     "displaced",
     "missing",
+    "sanctioned",
 ]
 
 EVENT_TYPES: tuple[str, ...] = get_args(EventType)

@@ -38,6 +38,7 @@ def _spelled_alike(a: str, b: str) -> bool:
 
 
 EXONYM_CITY = 30_000  # a city this large is likely the one meant under another spelling of its name
+CAPITAL_SIZE = 1_000_000  # a city this large in a country the story names is as likely as its own
 
 
 def _score(
@@ -48,8 +49,9 @@ def _score(
     ranks = DISTRICT_KIND_RANK if mention.district else REGION_KIND_RANK if mention.region else KIND_RANK
     in_region = float(bool(place.admin1) and regions.get(place.admin1, 0) > 0)
     named = context.get(place.country, 0) > 0
+    big = place.population >= CAPITAL_SIZE  # Lima the capital, not Lima, Ohio, in a story on a summit
     return (
-        float(named) + float(named and place.country == home),  # the story's own country first
+        float(named) + float(named and (place.country == home or big)),  # the story's own country first
         in_region,
         float(exact or place.population >= EXONYM_CITY),  # "Jenin" is Janin the city, not a Polish hamlet
         ranks[place.kind],
@@ -70,6 +72,9 @@ def resolve(
     """
     gaz = load_gazetteer()
     candidates = list(mention.candidates)
+    countries = [p for p in candidates if p.kind == "country"]
+    if countries and not mention.region:
+        candidates = countries  # "in Niger" is the country, not Niger state of Nigeria
     if sentence_admin1 is not None and mention.settlement:
         inside = [
             p for p in candidates if p.country == sentence_admin1.country and p.admin1 == sentence_admin1.name
