@@ -116,6 +116,13 @@ def load_actor_table() -> ActorTable:
     return ActorTable(by_alias, first_words, lower_case, sectors, titles)
 
 
+@cache
+def person_name_words() -> frozenset[str]:
+    """Every word of the people the actor tables name ("imran", "khan", "ruto"), folded."""
+    entries = load_actor_table().by_alias.values()
+    return frozenset(word for e in entries if e.kind == "person" for word in fold(e.alias).split())
+
+
 _POSSESSIVE_END = re.compile(r"['’]s$")
 
 

@@ -13,6 +13,7 @@ from collections import Counter
 from difflib import SequenceMatcher
 
 from schemas import Location
+from services.extractor.rules.actors import person_name_words
 from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
 from services.extractor.rules.places import (
     DISTRICT_KIND_RANK,
@@ -108,6 +109,8 @@ def resolve(
     best = max(candidates, key=lambda p: _score(p, mention, context, seen, home))
     if needs_context(best, mention) and not (context.get(best.country) and mention.placed):
         return None
+    if _stray_namesake(best, mention, context):
+        return None
     if mention.region and best.kind == "city":
         return Location(
             text=mention.text,
@@ -129,6 +132,21 @@ def resolve(
         lon=best.lon,
         geonames_id=best.geonames_id,
         precision=precision,
+    )
+
+
+UNNAMED_COUNTRY_TOWN = 100_000  # a smaller town of a country the story never names needs a place position
+
+
+def _stray_namesake(best: Place, mention: PlaceMention, context: Counter[str]) -> bool:
+    """A town of a country the article never names, under a name people bear, where no word calls it a
+    place ("Khan's party" is no visit to Haan, a German town also spelled Khan)."""
+    return (
+        best.kind in {"city", "admin2"}
+        and best.population < UNNAMED_COUNTRY_TOWN
+        and not context.get(best.country)
+        and not (mention.placed or mention.settlement or mention.parent or mention.region)
+        and fold(mention.text) in person_name_words()
     )
 
 
