@@ -264,18 +264,28 @@ def trigger_actor(
             c.lower_ == "both" for c in subject.children
         ):
             return None, None
-        actor = actor_of_tokens(np_words(subject), state)
-        if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):
+        actor = _subject_actor(subject, state)
+        if actor is None:
             continue
-        if actor.country is None and any(c.lower_ in POSSESSIVES for c in subject.children):
-            owner = _possessor(subject, state)
-            if owner is not None:  # "JNIM said its fighters had killed": the group's, named as the group
-                actor.country = owner.country
-                actor.name = actor.name or (owner.name if owner.sector == "rebel" else None)
         if lemma(verb) in experiencer or (subject.dep_ == "nsubjpass" and verb.i == token.i):
             return None, actor
         return actor, None
     return None, None
+
+
+def _subject_actor(subject: Token, state: ArticleState) -> Actor | None:
+    """The side a clause's subject names, if it names one with a country or a state or armed role."""
+    if subject.dep_ == "csubj" or subject.tag_ == "VBG":
+        return None  # "sanctioning the court threatened its independence": an act, not a side
+    actor = actor_of_tokens(np_words(subject), state)
+    if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):
+        return None
+    if actor.country is None and any(c.lower_ in POSSESSIVES for c in subject.children):
+        owner = _possessor(subject, state)
+        if owner is not None:  # "JNIM said its fighters had killed": the group's, named as the group
+            actor.country = owner.country
+            actor.name = actor.name or (owner.name if owner.sector == "rebel" else None)
+    return actor
 
 
 def _named_sides(subject: Token, state: ArticleState) -> tuple[Actor, Actor] | None:

@@ -353,6 +353,9 @@ def sentence_drafts(
             draft.actor, _ = trigger_actor(root.token, state, cues["experiencer_verbs"], True)
         _told_sides(draft, root, state, quoted_speaker)
         no_details = not counts and (location is None or location.precision == "country")
+        # "sanctioning the court threatened its independence, Costa said": a claim about an act
+        if draft.event_type == "threaten" and _threat_by_an_act(root.token):
+            draft.event_type = "accuse"  # the speaker's (the clause names no side that threatens)
         if draft.event_type in HOSTILE and no_details:
             speaker = claimant_of_deed(root, actor, state, quoted_speaker)
             if speaker is not None:  # "X claims Y is waging an invasion": an accusation, not the deed
@@ -363,6 +366,14 @@ def sentence_drafts(
     if protests:  # "protesters gathered to demand ...": the demand is what the protest is about
         drafts = [d for d in drafts if d.event_type != "request" or d.quantities]
     return _merge_same_type(drafts)
+
+
+def _threat_by_an_act(token: Token) -> bool:
+    """ "sanctioning the court threatened its independence": the threatening subject is an act."""
+    if lemma(token) != "threaten":
+        return False
+    subjects = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
+    return bool(subjects) and (subjects[0].dep_ == "csubj" or subjects[0].tag_ == "VBG")
 
 
 def _restates(nominal: Draft, told: Draft) -> bool:
