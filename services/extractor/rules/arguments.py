@@ -275,7 +275,7 @@ def trigger_actor(
 
 def _subject_actor(subject: Token, state: ArticleState) -> Actor | None:
     """The side a clause's subject names, if it names one with a country or a state or armed role."""
-    if subject.dep_ == "csubj" or subject.tag_ == "VBG":
+    if subject.dep_ == "csubj":
         return None  # "sanctioning the court threatened its independence": an act, not a side
     actor = actor_of_tokens(np_words(subject), state)
     if actor is None or (actor.country is None and actor.sector not in ROLE_SECTORS):

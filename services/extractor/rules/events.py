@@ -373,7 +373,7 @@ def _threat_by_an_act(token: Token) -> bool:
     if lemma(token) != "threaten":
         return False
     subjects = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
-    return bool(subjects) and (subjects[0].dep_ == "csubj" or subjects[0].tag_ == "VBG")
+    return bool(subjects) and subjects[0].dep_ == "csubj"
 
 
 def _restates(nominal: Draft, told: Draft) -> bool:
