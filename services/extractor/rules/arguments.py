@@ -353,6 +353,10 @@ def _recipient_candidates(token: Token) -> list[Token]:
     for child in token.children:
         if child.dep_ in {"dobj", "dative"}:
             candidates.append(child)
+            if lemma(child) in TIES:  # "broke off relations with Caracas"
+                candidates.extend(
+                    g for p in child.children if p.lower_ == "with" for g in p.children if g.dep_ == "pobj"
+                )
         elif child.dep_ == "prep" and child.lower_ in RECIPIENT_PREPS | {"between"}:
             objects = [g for g in child.children if g.dep_ == "pobj"]
             if child.lower_ == "between":
@@ -361,6 +365,7 @@ def _recipient_candidates(token: Token) -> list[Token]:
     return candidates
 
 
+TIES = frozenset({"tie", "relation", "contact", "cooperation"})  # held with the other side
 # "violated Polish airspace", "on Iraqi territory": inside the country (where.py places the act there)
 COUNTRY_AREAS = frozenset({"airspace", "territory", "waters", "soil"})
 # "troops to the Polish border", "drones in Lithuanian airspace": a place of a country, not its side
