@@ -254,11 +254,11 @@ class RuleEngine:
                     draft.mode = assault_mode(draft.mode, lowered, draft.quantities)
                 add_draft(events, draft, (start, end), index)
             self._remember_speaker(doc, state.memory, state)
-        events = fold_headline(events, _headline_lines(text, spans))
-        # the gate sees only what the text says: an attacker inferred from the article is no evidence
+        # the gate sees only what the text says: an attacker inferred from the article is no evidence;
+        # it runs before the headline folds, so that a headline does not fold into a body event it drops
         share = reporting_share([text[s:e] for s, e in split_sentences(text)[: 2 * SHARE_SENTENCES]])
         kept = {id(d) for d in political_drafts([e.draft for e in events], share)}
-        events = [e for e in events if id(e.draft) in kept]
+        events = fold_headline([e for e in events if id(e.draft) in kept], _headline_lines(text, spans))
         fill_story_places(events, state)
         for event in events:  # a place found only now implies who protested or detained
             draft = event.draft
