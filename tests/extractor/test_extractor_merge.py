@@ -94,3 +94,12 @@ def test_detaining_and_banning_by_a_named_side_are_two_events() -> None:
     add_draft(events, Draft("coerce", "ban", trigger, actor=governor, location=TOWN), (2, 3), 1)
     add_draft(events, Draft("coerce", "arrest", trigger, actor=police, location=TOWN), (4, 5), 2)
     assert [e.draft.mode for e in events] == ["detain", "ban"]  # the arrests continue the detentions
+
+
+def test_abductions_after_an_attack_of_another_kind_are_their_own_event() -> None:
+    trigger: Any = None
+    events: list[ArticleEvent] = []
+    add_draft(events, Draft("assault", "destroy", trigger, location=TOWN), (0, 1), 0)
+    add_draft(events, Draft("assault", "abduct", trigger, [_count("captured", 7)]), (2, 3), 1)
+    add_draft(events, Draft("assault", "firearms", trigger), (4, 5), 2)
+    assert [e.draft.mode for e in events] == ["destroy", "abduct"]  # the shooting continues the first

@@ -96,11 +96,8 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
     target = old.recipient.country if old.recipient else old.location.country if old.location else None
     if draft.recipient and draft.recipient.country and target and target != draft.recipient.country:
         return False
-    if {old.mode, draft.mode} & {"ground"} and {old.mode, draft.mode} & AIR_MODES:
-        return False  # a ground advance and an air strike are two events
-    kinds = {_coercion_kind(old), _coercion_kind(draft)} - {None}
-    if draft.event_type == "coerce" and len(kinds) > 1 and draft.actor is not None:
-        return False  # police detaining protesters, the governor banning demonstrations: two acts
+    if _other_kind_of_act(old, draft):
+        return False
     if draft.location is None:
         # a sentence that names neither place nor actor continues the event; one with counts of its
         # own further on in the article reports another ("Pakistan said 40 civilians were killed")
@@ -116,6 +113,18 @@ def _joins(event: ArticleEvent, draft: Draft, index: int) -> bool:
             and index - event.last_index <= 2
         )
     return same_place(old.location, draft.location)
+
+
+def _other_kind_of_act(old: Draft, draft: Draft) -> bool:
+    """Two acts of one type that are no one event: an advance on the ground and an air strike, an
+    abduction and an attack of another kind, a named side's detentions and its bans."""
+    modes = {old.mode, draft.mode}
+    if modes & {"ground"} and modes & AIR_MODES:
+        return True
+    if old.event_type == "assault" and (old.mode == "abduct") != (draft.mode == "abduct") and draft.mode:
+        return True  # "seven officers were kidnapped" after "gunmen set cars on fire"
+    kinds = {_coercion_kind(old), _coercion_kind(draft)} - {None}
+    return draft.event_type == "coerce" and len(kinds) > 1 and draft.actor is not None
 
 
 # modes of coercion that are one kind of act: holding people, and restricting what they may do
