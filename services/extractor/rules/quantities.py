@@ -122,11 +122,15 @@ def _kind_from_governors(
     if direct and (participle := _participle_kind(t, counted, obj)) is not None:
         return participle
     node = counted
+    remains = False  # "the bodies of four men were found": the dead counted by their bodies
     for _ in range(5):
         head = t.head[node]
         if head == node:
             break
         word = lem[head]
+        remains = remains or word in REMAINS
+        if _told_dead(t, head, counted, remains):
+            return "killed", head
         if pos[head] in {"VERB", "AUX", "ADJ"} or (pos[head] in NOUN_POS and word in q["noun_heads"]):
             if obj in weapons and word in q["weapon_verbs"]:
                 return q["weapon_verbs"][word], head
@@ -175,6 +179,19 @@ def _owner(t: TokenTable, counted: int) -> str | None:
 def _demonym(word: str) -> ActorEntry | None:
     entry = load_actor_table().by_alias.get(word.lower())
     return entry if entry is not None and entry.kind == "demonym" else None
+
+
+REMAINS = frozenset({"body", "corpse", "remains"})
+FOUND_VERBS = frozenset({"find", "discover", "dump"})  # (bodies recovered or received are returned)
+SHOT_DEAD = frozenset({"shoot", "gun", "stab", "hack", "beat", "club"})
+
+
+def _told_dead(t: TokenTable, head: int, counted: int, remains: bool) -> bool:
+    """ "the bodies of four men were found", "shot dead six bus drivers": the dead, by other words."""
+    word = t.lemma[head]
+    if remains and word in FOUND_VERBS:
+        return True
+    return word in SHOT_DEAD and any(t.lower[c] == "dead" for c in (*t.children[head], *t.children[counted]))
 
 
 def _fits(kind: str, obj: str | None) -> bool:
