@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 
 from services.extractor.rules import lexicon
-from services.extractor.rules.lexicon import LexiconError, load_lexicon
+from services.extractor.rules.lexicon import LexiconError, load_lexicon, read_lexicon
 
 
 @pytest.fixture
-def data_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def data_copy(tmp_path: Path) -> Path:
     for name in ("triggers.json", "quantities.json", "cues.json"):
         shutil.copy(lexicon.DATA_DIR / name, tmp_path / name)
-    monkeypatch.setattr(lexicon, "DATA_DIR", tmp_path)
     return tmp_path
 
 
@@ -30,7 +29,7 @@ def _edit(folder: Path, name: str, change: Callable[[dict[str, Any]], None]) -> 
 
 
 def test_the_shipped_lexicons_load_and_a_copy_loads_alike(data_copy: Path) -> None:
-    copy = load_lexicon.__wrapped__()
+    copy = read_lexicon(data_copy)
     assert copy.trigger_forms == load_lexicon().trigger_forms
     assert ("attack", "verbs") in copy.triggers
 
@@ -38,7 +37,7 @@ def test_the_shipped_lexicons_load_and_a_copy_loads_alike(data_copy: Path) -> No
 def test_an_unknown_event_type_in_a_sense_is_named(data_copy: Path) -> None:
     _edit(data_copy, "triggers.json", lambda d: d["object_senses"]["send"].update(troops=["invade", None]))
     with pytest.raises(LexiconError, match=r"object_senses\.send\.troops: unknown event type 'invade'"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)
 
 
 def test_a_sense_that_is_not_a_pair_is_named(data_copy: Path) -> None:
@@ -47,28 +46,28 @@ def test_a_sense_that_is_not_a_pair_is_named(data_copy: Path) -> None:
 
     _edit(data_copy, "triggers.json", change)
     with pytest.raises(LexiconError, match=r"prep_senses\.push\.into: expected \[type, mode\]"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)
 
 
 def test_a_missing_section_is_named(data_copy: Path) -> None:
     _edit(data_copy, "triggers.json", lambda d: d.pop("phrases"))
     with pytest.raises(LexiconError, match=r"triggers\.json: missing phrases"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)
 
 
 def test_broken_json_is_named(data_copy: Path) -> None:
     (data_copy / "cues.json").write_text("{not json", encoding="utf-8")
     with pytest.raises(LexiconError, match=r"cues\.json: not valid JSON"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)
 
 
 def test_a_cue_that_is_not_a_word_list_is_named(data_copy: Path) -> None:
     _edit(data_copy, "cues.json", lambda d: d.update(speech_verbs="said"))
     with pytest.raises(LexiconError, match=r"cues\.json speech_verbs: expected a list of words"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)
 
 
 def test_a_count_kind_the_contract_lacks_is_named(data_copy: Path) -> None:
     _edit(data_copy, "quantities.json", lambda d: d["adjectives"].update(stranded="marooned"))
     with pytest.raises(LexiconError, match=r"quantities\.json adjectives\.stranded: unknown kind 'marooned'"):
-        load_lexicon.__wrapped__()
+        read_lexicon(data_copy)

@@ -139,18 +139,13 @@ def test_small_towns_need_the_article_country_and_a_place_position() -> None:
     assert (village.country, village.admin1) == ("ITA", "Lombardia")
 
 
-def test_gazetteer_rows_are_checked_when_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_gazetteer_rows_are_checked_when_loading(tmp_path: Path) -> None:
     from services.extractor.rules import gazetteer
 
     (tmp_path / "gazetteer.tsv").write_text("1\tX\ttown\tUKR\t\t\t\t0\tx\n", encoding="utf-8")
     (tmp_path / "place_stoplist.txt").write_text("", encoding="utf-8")
-    monkeypatch.setattr(gazetteer, "DATA_DIR", tmp_path)
-    gazetteer.load_gazetteer.cache_clear()
-    try:
-        with pytest.raises(gazetteer.GazetteerError, match=r"gazetteer\.tsv:1"):
-            gazetteer.load_gazetteer()
-    finally:
-        gazetteer.load_gazetteer.cache_clear()
+    with pytest.raises(gazetteer.GazetteerError, match=r"gazetteer\.tsv:1"):
+        gazetteer.read_gazetteer(tmp_path)
 
 
 def test_seas_are_places_without_a_country() -> None:

@@ -18,7 +18,8 @@ from functools import cache
 from pathlib import Path
 
 from schemas import Actor
-from services.extractor.rules.lexicon import DATA_DIR
+from services.extractor.rules.datadir import data_dir
+from services.extractor.rules.gazetteer import read_gazetteer
 from services.extractor.rules.places import POSSESSIVE, country_of_text, fold
 
 MAX_ALIAS_WORDS = 6  # "International Committee of the Red Cross"
@@ -91,35 +92,44 @@ def _people_row_problem(fields: list[str], countries: frozenset[str]) -> str | N
     return None if kind == "person" else f"kind must be 'person', not {kind!r}"
 
 
-def _rows(name: str) -> list[list[str]]:
-    lines = (DATA_DIR / name).read_text(encoding="utf-8").splitlines()
+def _rows(folder: Path, name: str) -> list[list[str]]:
+    lines = (folder / name).read_text(encoding="utf-8").splitlines()
     return [line.split("\t") for line in lines if line.strip() and not line.startswith("#")]
 
 
-@cache
 def load_actor_table() -> ActorTable:
-    tables = [*_rows("countries.tsv"), *_rows("actors.tsv")]
+    """The actor tables of the active data directory (read once per directory)."""
+    return read_actor_table(data_dir())
+
+
+@cache
+def read_actor_table(folder: Path) -> ActorTable:
+    """The actor tables of `folder` (countries.tsv, actors.tsv, people.tsv, sectors.tsv, titles.txt); the
+    first words of its names include the gazetteer's country names."""
+    tables = [*_rows(folder, "countries.tsv"), *_rows(folder, "actors.tsv")]
     known = frozenset(code for row in tables for code in row[1].split("|"))
-    by_alias = {fold(e.alias): e for e in load_people(DATA_DIR / "people.tsv", known)}
+    by_alias = {fold(e.alias): e for e in load_people(folder / "people.tsv", known)}
     for alias, codes_text, sector, kind in tables:
         codes = tuple(codes_text.split("|"))
         several = codes if len(codes) > 1 else ()
         by_alias[fold(alias)] = ActorEntry(alias, codes[0], sector or None, kind, several)
-    sectors = {fold(noun): sector for noun, sector in _rows("sectors.tsv")}
-    title_lines = (DATA_DIR / "titles.txt").read_text(encoding="utf-8").splitlines()
+    sectors = {fold(noun): sector for noun, sector in _rows(folder, "sectors.tsv")}
+    title_lines = (folder / "titles.txt").read_text(encoding="utf-8").splitlines()
     titles = frozenset(t.strip().lower() for t in title_lines if t.strip() and not t.startswith("#"))
-    from services.extractor.rules.places import load_gazetteer
-
-    countries = load_gazetteer().country_aliases
+    countries = read_gazetteer(folder).country_aliases
     first_words = frozenset(a.split()[0] for a in [*by_alias, *countries] if a)
     lower_case = frozenset(e.alias.split()[0].lower() for e in by_alias.values() if not e.alias[:1].isupper())
     return ActorTable(by_alias, first_words, lower_case, sectors, titles)
 
 
-@cache
 def person_name_words() -> frozenset[str]:
     """Every word of the people the actor tables name ("imran", "khan", "ruto"), folded."""
-    entries = load_actor_table().by_alias.values()
+    return _person_name_words(data_dir())
+
+
+@cache
+def _person_name_words(folder: Path) -> frozenset[str]:
+    entries = read_actor_table(folder).by_alias.values()
     return frozenset(word for e in entries if e.kind == "person" for word in fold(e.alias).split())
 
 

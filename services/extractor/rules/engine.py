@@ -25,6 +25,7 @@ from thinc.layers.maxout import forward as maxout_forward
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
 from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor_table
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.datadir import using
 from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
 from services.extractor.rules.grounding import implied_actor
@@ -35,6 +36,7 @@ from services.extractor.rules.name_parts import without_name_parts
 from services.extractor.rules.places import find_places, fold, load_gazetteer
 from services.extractor.rules.postags import set_coarse_pos
 from services.extractor.rules.relevance import SHARE_SENTENCES, political_drafts, reporting_share
+from services.extractor.rules.resources import RuleResources
 from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
@@ -161,14 +163,14 @@ class RuleEngine:
     name = "newswire-rules"
     version = "1.0.0"
 
-    def __init__(self) -> None:
-        load_lexicon()
-        load_gazetteer()
-        load_actor_table()
+    def __init__(self, resources: RuleResources | None = None) -> None:
+        """An engine on the tables of `resources` (the shipped `data/` by default), all read and checked
+        now rather than at the first article."""
+        self.resources = resources if resources is not None else RuleResources.from_dir()
 
     def extract(self, article: Article) -> list[Event]:
         try:
-            with _collector_paused():
+            with using(self.resources.data_dir), _collector_paused():
                 return self._extract(article)
         except Exception:  # never let one odd article stop the stream, but say so and count it
             EXTRACTION_FAILURES.inc()

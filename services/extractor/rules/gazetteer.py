@@ -15,7 +15,7 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from services.extractor.rules.lexicon import DATA_DIR
+from services.extractor.rules.datadir import data_dir
 
 KINDS = frozenset({"city", "admin2", "admin1", "country", "water"})
 PLACE_CACHE = 50_000
@@ -126,18 +126,23 @@ class GazetteerError(ValueError):
     """`gazetteer.tsv` or `place_stoplist.txt` is malformed."""
 
 
-@cache
 def load_gazetteer() -> Gazetteer:
-    """Read `data/gazetteer.tsv` (aliases are stored folded, see build_gazetteer.py) and the hand-written
-    `data/gazetteer_regions.tsv`; checks every row."""
+    """The gazetteer of the active data directory (read once per directory)."""
+    return read_gazetteer(data_dir())
+
+
+@cache
+def read_gazetteer(folder: Path) -> Gazetteer:
+    """Read `gazetteer.tsv` (aliases are stored folded, see build_gazetteer.py) and the hand-written
+    `gazetteer_regions.tsv` of `folder`; checks every row."""
     rows: list[str] = []
     keys: dict[str, int | tuple[int, ...]] = {}
     names: dict[str, str] = {}
     country_aliases: set[str] = set()
     subdivisions: dict[str, list[int]] = {}
-    for path in (DATA_DIR / "gazetteer.tsv", DATA_DIR / "gazetteer_regions.tsv"):
+    for path in (folder / "gazetteer.tsv", folder / "gazetteer_regions.tsv"):
         _read_rows(path, rows, keys, names, country_aliases, subdivisions)
-    stop_lines = (DATA_DIR / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
+    stop_lines = (folder / "place_stoplist.txt").read_text(encoding="utf-8").splitlines()
     stoplist = frozenset(fold(w) for w in stop_lines if w and not w.startswith("#"))
     index = AliasIndex(rows, keys)
     first_words = frozenset(Gazetteer.first_word(key) for key in keys)

@@ -1,4 +1,5 @@
-"""Loads the lexicons under `data/` once per process and derives the inflected word forms from them."""
+"""Loads the lexicons of a data directory once (the active one: see datadir.py) and derives the inflected
+word forms from them."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from pathlib import Path
 from typing import Any
 
 from schemas import QUANTITY_KINDS
+from services.extractor.rules.datadir import DEFAULT_DATA_DIR, data_dir
 
-DATA_DIR = Path(__file__).parent / "data"
+DATA_DIR = DEFAULT_DATA_DIR  # the shipped tables (build scripts and tests read them by name)
 POS_CLASSES = ("verbs", "nouns", "adjectives")
 
 
@@ -93,8 +95,8 @@ TRIGGER_KEYS = ("types", "phrases", "object_senses", "prep_senses", "irregular",
 NO_EVENT = "none"  # a sense that says the word, so used, states no event
 
 
-def _read_json(name: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
-    path = DATA_DIR / name
+def _read_json(folder: Path, name: str, required: tuple[str, ...] = ()) -> dict[str, Any]:
+    path = folder / name
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as exc:
@@ -139,12 +141,17 @@ def _check_cues(cues: dict[str, Any]) -> dict[str, frozenset[str]]:
     return {key: frozenset(value) for key, value in lists.items()}
 
 
-@cache
 def load_lexicon() -> Lexicon:
-    """Every lexicon of `data/`, checked (LexiconError names a malformed entry) and indexed."""
-    triggers = _read_json("triggers.json", TRIGGER_KEYS)
-    lex = Lexicon(quantity=_check_kinds(_read_json("quantities.json", QUANTITY_KEYS)))
-    lex.cues = _check_cues(_read_json("cues.json"))
+    """The lexicons of the active data directory (read once per directory)."""
+    return read_lexicon(data_dir())
+
+
+@cache
+def read_lexicon(folder: Path) -> Lexicon:
+    """Every lexicon of `folder`, checked (LexiconError names a malformed entry) and indexed."""
+    triggers = _read_json(folder, "triggers.json", TRIGGER_KEYS)
+    lex = Lexicon(quantity=_check_kinds(_read_json(folder, "quantities.json", QUANTITY_KEYS)))
+    lex.cues = _check_cues(_read_json(folder, "cues.json"))
     forms: set[str] = set()
     phrase_texts: set[str] = set()
     verbs = _read_word_triggers(triggers["types"], lex, forms, phrase_texts)
@@ -244,10 +251,14 @@ def _verb_trigger_forms(lex: Lexicon) -> set[str]:
     return forms
 
 
-@lru_cache(maxsize=200_000)  # the lexicon never changes once loaded; about 1,000 calls per article
 def lemma_of(lower: str, is_noun: bool, is_verb: bool = False) -> str:
     """The base form of a lower-case word: from the lexicons, else a rough singular for nouns."""
-    lex = load_lexicon()
+    return _lemma_in(data_dir(), lower, is_noun, is_verb)
+
+
+@lru_cache(maxsize=200_000)  # a directory's lexicon never changes once read; about 1,000 calls per article
+def _lemma_in(folder: Path, lower: str, is_noun: bool, is_verb: bool) -> str:
+    lex = read_lexicon(folder)
     found = lex.verb_lemmas.get(lower) if is_verb else None
     found = found or lex.lemmas.get(lower)
     if found is not None:

@@ -6,10 +6,12 @@
 from __future__ import annotations
 
 from functools import cache
+from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
-from services.extractor.rules.lexicon import DATA_DIR, load_lexicon
+from services.extractor.rules.datadir import data_dir
+from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.tokens import token_table
 from services.extractor.rules.triggers import lemma
 
@@ -72,10 +74,14 @@ def where_said(token: Token, targets: set[int]) -> bool:
     return False
 
 
-@cache
 def site_nouns() -> frozenset[str]:
-    """`data/site_nouns.txt`: nouns of definite sites ("in the city", "outside the embassy")."""
-    lines = (DATA_DIR / "site_nouns.txt").read_text(encoding="utf-8").splitlines()
+    """`site_nouns.txt`: nouns of definite sites ("in the city", "outside the embassy")."""
+    return _site_nouns_in(data_dir())
+
+
+@cache
+def _site_nouns_in(folder: Path) -> frozenset[str]:
+    lines = (folder / "site_nouns.txt").read_text(encoding="utf-8").splitlines()
     return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
 
 

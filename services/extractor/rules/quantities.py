@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from spacy.tokens import Doc, Token
 
 from services.extractor.rules.actors import ActorEntry, load_actor_table
-from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.datadir import data_dir
+from services.extractor.rules.lexicon import load_lexicon, read_lexicon
 from services.extractor.rules.numbers import read_count
 from services.extractor.rules.timex import MONTHS
 from services.extractor.rules.tokens import TokenTable, sentence_text, span_text, token_table
@@ -86,10 +88,14 @@ def _counted_noun(t: TokenTable, start: int, end: int) -> int | None:
     return None
 
 
-@cache
 def _word_sets() -> tuple[frozenset[str], frozenset[str]]:
-    """(weapons, people) of data/quantities.json."""
-    q = load_lexicon().quantity
+    """(weapons, people) of quantities.json."""
+    return _word_sets_in(data_dir())
+
+
+@cache
+def _word_sets_in(folder: Path) -> tuple[frozenset[str], frozenset[str]]:
+    q = read_lexicon(folder).quantity
     return frozenset(q["weapons"]), frozenset(q["people"])
 
 

@@ -19,8 +19,11 @@ from pathlib import Path
 
 import numpy as np
 
+from services.extractor.rules.datadir import DEFAULT_DATA_DIR, data_dir
+
 BUCKETS = 1 << 18
-WEIGHTS_PATH = Path(__file__).with_name("data") / "relevance_weights.npz"
+WEIGHTS_FILE = "relevance_weights.npz"
+WEIGHTS_PATH = DEFAULT_DATA_DIR / WEIGHTS_FILE  # the shipped weights
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _DIGIT = re.compile(r"[0-9]")
 
@@ -65,6 +68,11 @@ class RelevanceModel:
         return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(text)))))
 
 
-@lru_cache(maxsize=1)
 def relevance_model() -> RelevanceModel:
-    return RelevanceModel.load()
+    """The model of the active data directory (read once per directory)."""
+    return read_relevance_model(data_dir())
+
+
+@lru_cache(maxsize=8)
+def read_relevance_model(folder: Path) -> RelevanceModel:
+    return RelevanceModel.load(folder / WEIGHTS_FILE)

@@ -6,11 +6,12 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
 from schemas import Location
-from services.extractor.rules.actors import load_actor_table
+from services.extractor.rules.actors import load_actor_table, read_actor_table
 from services.extractor.rules.arguments import (
     COUNTRY_AREAS,
     SUBJECT_DEPS,
@@ -18,7 +19,9 @@ from services.extractor.rules.arguments import (
     np_words,
     subject_of,
 )
+from services.extractor.rules.datadir import data_dir
 from services.extractor.rules.dateline import Dateline, dateline_place, sentence_dateline
+from services.extractor.rules.gazetteer import read_gazetteer
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
     ADDRESSED,
@@ -86,12 +89,16 @@ COUNTRY_PREPS = frozenset({"in", "into", "inside", "across", "throughout", "with
 NAMED_ACTORS = frozenset({"org", "person", "institution", "demonym"})
 
 
-@cache
 def _capitals() -> dict[str, Place]:
     """ISO3 -> the capital city, from the actor table's capitals found in the gazetteer."""
-    gazetteer = load_gazetteer().by_alias
+    return _capitals_in(data_dir())
+
+
+@cache
+def _capitals_in(folder: Path) -> dict[str, Place]:
+    gazetteer = read_gazetteer(folder).by_alias
     out: dict[str, Place] = {}
-    for alias, entry in load_actor_table().by_alias.items():
+    for alias, entry in read_actor_table(folder).by_alias.items():
         if entry.kind == "capital" and entry.country not in out:
             cities = [p for p in gazetteer.get(alias, []) if p.kind == "city" and p.country == entry.country]
             if cities:
