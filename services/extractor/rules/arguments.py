@@ -37,6 +37,7 @@ class ArticleState:
     last_speaker: Actor | None = None
     home_country: str | None = None  # the dateline's country, else the one most named
     last_group: Actor | None = None  # the armed group named last: "the group" / "the militia" after it
+    first_sentences: list[str] = field(default_factory=list)  # read for the article's share of reports
 
 
 # "the group fired another missile" after "the Houthis ...": a definite role noun names the group again

@@ -184,6 +184,8 @@ class RuleEngine:
         chosen: list[tuple[int, int, int]] = []
         for number, (start, end) in enumerate(split_sentences(text)[:MAX_SENTENCES]):
             sentence = text[start:end]
+            if number < 2 * SHARE_SENTENCES:
+                state.first_sentences.append(sentence)
             key = re.sub(r"\W+", " ", sentence.lower()).strip()
             if key in seen:
                 continue
@@ -258,7 +260,7 @@ class RuleEngine:
             self._remember_speaker(doc, state.memory, state)
         # the gate sees only what the text says: an attacker inferred from the article is no evidence;
         # it runs before the headline folds, so that a headline does not fold into a body event it drops
-        share = reporting_share([text[s:e] for s, e in split_sentences(text)[: 2 * SHARE_SENTENCES]])
+        share = reporting_share(state.first_sentences)
         kept = {id(d) for d in political_drafts([e.draft for e in events], share)}
         events = fold_headline([e for e in events if id(e.draft) in kept], _headline_lines(text, spans))
         fill_story_places(events, state)

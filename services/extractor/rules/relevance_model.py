@@ -23,6 +23,7 @@ from services.extractor.rules.datadir import DEFAULT_DATA_DIR, data_dir
 
 BUCKETS = 1 << 18
 WEIGHTS_FILE = "relevance_weights.npz"
+MEMO_SIZE = 10_000  # sentences whose probability is remembered (emptied when full)
 WEIGHTS_PATH = DEFAULT_DATA_DIR / WEIGHTS_FILE  # the shipped weights
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _DIGIT = re.compile(r"[0-9]")
@@ -49,6 +50,7 @@ class RelevanceModel:
             raise ValueError("relevance weights: not all finite")
         self._weights = array("f", weights.astype(np.float32).tobytes())
         self.bias = bias
+        self._seen: dict[str, float] = {}
 
     @classmethod
     def load(cls, path: Path = WEIGHTS_PATH) -> RelevanceModel:
@@ -65,7 +67,14 @@ class RelevanceModel:
         return self.bias + sum(weights[i] for i in features(text))
 
     def probability(self, text: str) -> float:
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(text)))))
+        """P(event report); remembered per text (an article's first sentences are read for its share
+        of reports, and again when they hold a draft)."""
+        found = self._seen.get(text)
+        if found is None:
+            if len(self._seen) > MEMO_SIZE:
+                self._seen.clear()
+            found = self._seen[text] = 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, self.score(text)))))
+        return found
 
 
 def relevance_model() -> RelevanceModel:
