@@ -43,3 +43,15 @@ def test_without_an_earlier_place_the_dateline_is_taken_unless_shared() -> None:
     later = [_event("protest", 0)]
     fill_story_places(later, state)
     assert later[0].draft.location is None
+
+
+def test_meetings_and_agreements_take_the_story_place_and_statements_keep_none() -> None:
+    events = [_event("assault", 0, TOWN), _event("consult", 1), _event("agree", 2), _event("accuse", 3)]
+    fill_story_places(events, ArticleState(None))
+    assert [e.draft.location for e in events] == [TOWN, TOWN, TOWN, None]
+
+
+def test_a_country_a_statement_names_is_not_the_story_place() -> None:
+    events = [_event("assault", 0, TOWN), _event("accuse", 1, COUNTRY), _event("coerce", 2)]
+    fill_story_places(events, ArticleState(None))
+    assert events[2].draft.location == TOWN

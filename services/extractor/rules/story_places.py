@@ -5,8 +5,10 @@ the barricades" happened where the protest the article reports did. After the ar
 merged, a fight, arrest, protest or deployment without a place takes the place of the story's latest
 event before it (a country too: "shelled towns in Armenia ... 49 soldiers were killed"), else the
 dateline's, unless the dateline names two cities ("BAKU/YEREVAN"): the reporters were in both.
-Statements (accuse, demand, threaten, ...) and diplomatic acts keep none: they are made where the
-speaker is, which the sentence does not say.
+Meetings, agreements and aid take it too (they happen where the story is: a summit's talks, the deal it
+signs). Statements (accuse, demand, threaten, ...) keep none: they are made where the speaker is, which
+the sentence does not say. A country a statement or a meeting names is not remembered as the story's
+place (only a fight's, as "shelled towns in Armenia").
 """
 
 from __future__ import annotations
@@ -17,6 +19,9 @@ from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.where import article_places
 
+# meetings, agreements and aid happen somewhere too: where the story is
+GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid"})
+
 
 def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
     """Give each physical event without a place the latest place named before it in the article."""
@@ -26,6 +31,7 @@ def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
     for event in sorted(events, key=lambda e: e.sentence_index):
         location = event.draft.location
         if location is not None:
-            latest = location
-        elif event.draft.event_type in PHYSICAL:
+            if location.precision != "country" or event.draft.event_type in PHYSICAL:
+                latest = location  # (a country a statement names in passing is no place of the story)
+        elif event.draft.event_type in PHYSICAL | GATHERINGS:
             event.draft.location = latest or dateline
