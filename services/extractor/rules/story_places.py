@@ -5,10 +5,11 @@ the barricades" happened where the protest the article reports did. After the ar
 merged, a fight, arrest, protest or deployment without a place takes the place of the story's latest
 event before it (a country too: "shelled towns in Armenia ... 49 soldiers were killed"), else the
 dateline's, unless the dateline names two cities ("BAKU/YEREVAN"): the reporters were in both.
-Meetings, agreements and aid take it too (they happen where the story is: a summit's talks, the deal it
-signs). Statements (accuse, demand, threaten, ...) keep none: they are made where the speaker is, which
-the sentence does not say. A country a statement or a meeting names is not remembered as the story's
-place (only a fight's, as "shelled towns in Armenia").
+Meetings, agreements, aid, withdrawals and concessions take it too (they happen where the story is: a
+summit's talks, the deal it signs, soldiers pulling back overnight). Statements (accuse, demand,
+threaten, ...) keep none: they are made where the speaker is, which the sentence does not say. A
+country a statement or a meeting names is not remembered as the story's place (only a fight's, as
+"shelled towns in Armenia").
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.where import article_places
 
-# meetings, agreements and aid happen somewhere too: where the story is
-GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid"})
+# meetings, agreements, aid, withdrawals and concessions happen somewhere too: where the story is
+GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid", "retreat", "concede"})
 
 
 def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
