@@ -141,3 +141,9 @@ def test_a_full_name_of_a_hand_written_surname_keeps_its_country() -> None:
 def test_a_named_leader_is_the_actor(engine: RuleEngine, text: str, country: str) -> None:
     events = engine.extract(make_article(text, PUBLISHED))
     assert [e.actor.country for e in events if e.actor] == [country]
+
+
+def test_an_organisation_s_name_in_a_person_s_name_is_the_person() -> None:
+    assert resolve("Foreign Minister Therese Kayikwamba Wagner")[0] != "RUS"
+    assert resolve("the Wagner group")[0] == "RUS"
+    assert resolve("The United Nations")[0] == "IGO"

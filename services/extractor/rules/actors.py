@@ -134,6 +134,25 @@ def _person_name_words(folder: Path) -> frozenset[str]:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+FUNCTION_WORDS = frozenset(
+    {
+        "the",
+        "a",
+        "an",
+        "this",
+        "that",
+        "these",
+        "those",
+        "its",
+        "their",
+        "his",
+        "her",
+        "our",
+        "and",
+        "but",
+        "as",
+    }
+)
 
 
 def lookup_alias(words: list[str], i: int) -> tuple[ActorEntry, int] | None:
@@ -326,6 +345,21 @@ def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
     return None
 
 
+def _in_a_name(words: list[str], i: int, entry: ActorEntry, table: ActorTable) -> bool:
+    """An organisation's name right after a capitalized word that is no title, name or possessive is a
+    person's family name ("Foreign Minister Therese Kayikwamba Wagner")."""
+    if entry.kind != "org" or i == 0:
+        return False
+    before = words[i - 1]
+    return (
+        before[:1].isupper()
+        and before.lower() not in FUNCTION_WORDS  # "The United Nations", "An M23 official"
+        and not before.endswith(("'s", "’s", ",", ":"))
+        and before.lower() not in table.titles
+        and fold(before) not in table.by_alias
+    )
+
+
 def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text: str) -> Actor | None:
     """An Actor for a noun phrase given as words; `heads` are its lower-case head nouns (for the sector)."""
     table = load_actor_table()
@@ -335,8 +369,8 @@ def resolve_words(words: list[str], heads: list[str], memory: PersonMemory, text
     i = 0
     while i < len(words):
         found = lookup_alias(words, i)
-        if found is not None and found[0].kind == "region":
-            i += found[1]  # "Latin America" names no side, and no American one
+        if found is not None and (found[0].kind == "region" or _in_a_name(words, i, found[0], table)):
+            i += found[1]  # "Latin America" names no side; "Therese Kayikwamba Wagner" is no Wagner group
             continue
         if found is not None:
             entry, _n = found
