@@ -147,3 +147,9 @@ def test_an_organisation_s_name_in_a_person_s_name_is_the_person() -> None:
     assert resolve("Foreign Minister Therese Kayikwamba Wagner")[0] != "RUS"
     assert resolve("the Wagner group")[0] == "RUS"
     assert resolve("The United Nations")[0] == "IGO"
+
+
+def test_a_country_that_is_also_a_given_name_before_a_surname_is_a_person() -> None:
+    assert resolve("Chad Morris")[0] is None
+    assert resolve("Chad's army")[0] == "TCD"
+    assert resolve("Jordan Bardella")[0] is None

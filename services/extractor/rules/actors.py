@@ -134,6 +134,7 @@ def _person_name_words(folder: Path) -> frozenset[str]:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+GIVEN_NAME_COUNTRIES = frozenset({"chad", "jordan", "india", "georgia"})  # also people's first names
 FUNCTION_WORDS = frozenset(
     {
         "the",
@@ -347,7 +348,11 @@ def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
 
 def _in_a_name(words: list[str], i: int, entry: ActorEntry, table: ActorTable) -> bool:
     """An organisation's name right after a capitalized word that is no title, name or possessive is a
-    person's family name ("Foreign Minister Therese Kayikwamba Wagner")."""
+    person's family name ("Foreign Minister Therese Kayikwamba Wagner"); a country's name that is also a
+    given name, before a capitalized word, is a person's ("Chad Morris", "Jordan Bardella")."""
+    if entry.kind == "country" and fold(words[i]) in GIVEN_NAME_COUNTRIES and i + 1 < len(words):
+        after = words[i + 1]
+        return after[:1].isupper() and after.lower() not in table.titles and fold(after) not in table.by_alias
     if entry.kind != "org" or i == 0:
         return False
     before = words[i - 1]
