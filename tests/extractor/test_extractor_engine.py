@@ -143,3 +143,14 @@ def test_prisoner_swap_names_both_sides(engine: RuleEngine) -> None:
         "UKR",
         "RUS",
     )
+
+
+def test_a_bare_count_with_its_participle_and_places_counted_are_no_victims(engine: RuleEngine) -> None:
+    text = (
+        "NAIROBI, July 8 (Agency) - Kenyan police fired tear gas at protesters in Nairobi on Monday. "
+        "The commission said 31 people were killed and 107 injured in 17 of the country's 47 counties."
+    )
+    counts = sorted(
+        (q.kind, q.value) for e in engine.extract(make_article(text, PUBLISHED)) for q in e.quantities
+    )
+    assert counts == [("injured", 107), ("killed", 31)]

@@ -68,6 +68,12 @@ def test_first_names_are_not_places() -> None:
     assert places("President Vladimir Putin spoke") == []
 
 
+def test_a_name_described_as_a_day_is_not_a_place() -> None:
+    kenya = Counter({"KEN": 4})
+    assert places("police fired on crowds at Saba Saba , the anniversary of the 1990 rallies", kenya) == []
+    assert [p.name for p in places("protests in Saba Saba , a town in Murang'a", kenya)][:1] == ["Saba Saba"]
+
+
 def test_a_town_named_after_a_title_and_a_first_name_is_a_family_name() -> None:
     words = [
         "US",

@@ -59,6 +59,36 @@ def test_history_dated_by_a_past_year_is_background(engine: RuleEngine) -> None:
     assert [e.event_type for e in extract(engine, text)] == ["agree"]
 
 
+def test_states_lasting_since_a_past_year_are_background(engine: RuleEngine) -> None:
+    text = "Since Hamas took control of Gaza in 2007, Israel has blockaded the territory."
+    assert extract(engine, text) == []
+    text = "Israel has blockaded Gaza since Monday, the army said."
+    assert [e.event_type for e in extract(engine, text)] == ["coerce"]
+    # a running total counted since a past year is news of the present
+    text = (
+        "The UN says 3.5 million people have been displaced inside Myanmar since the army seized "
+        "power in 2021."
+    )
+    events = extract(engine, text)
+    assert [q.value for e in events for q in e.quantities] == [3_500_000]
+
+
+def test_a_past_perfect_dated_by_a_past_year_is_background(engine: RuleEngine) -> None:
+    text = (
+        "Indian troops had already pulled back from several friction points in Ladakh between 2020 "
+        "and 2022, officials said."
+    )
+    assert extract(engine, text) == []
+    text = "Police had arrested 20 protesters in Nairobi by Sunday, officials said."
+    assert [e.event_type for e in extract(engine, text)] == ["coerce"]
+    # a year in a clause nested in the phrase does not date the act
+    text = (
+        "The United States had asked for a Security Council meeting on the launch, though Russia "
+        "has shielded Pyongyang from new penalties since 2022."
+    )
+    assert "request" in [e.event_type for e in extract(engine, text)]
+
+
 def test_role_actors_take_the_country_where_they_act(engine: RuleEngine) -> None:
     text = (
         "KABUL, March 3 (Agency) - Police detained 40 protesters in Kabul on Sunday, officials said. "

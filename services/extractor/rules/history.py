@@ -13,12 +13,18 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
     23 diplomats in 2018") or as "years ago". News about the present dates its events by
     weekday or month; an explicit year marks the past when it is before the publication year, or at all
     when the publication date is unknown. Years inside other clauses ("suspected of bombing a plane in
-    1988") do not date this event.
+    1988") do not date this event, except a clause that says since when a state has lasted ("Since
+    Hamas took control in 2007, Israel has blockaded ..."): a state that old is background, not news.
+    A past perfect dated by a past year anywhere in its phrases ("had fled ... after the July 2021
+    assassination") is background too.
     """
     heads = [trigger]
+    counted = _counts_a_total(trigger)
     if trigger.pos_ not in {"VERB", "AUX"} and trigger.head.pos_ in {"VERB", "AUX"}:
         heads.append(trigger.head)
     for head in heads:
+        is_verb = head.pos_ in {"VERB", "AUX"}
+        past_perfect = is_verb and _is_past_perfect(head)
         for child in head.children:
             dep = child.dep_
             if dep in {"npadvmod", "advmod"}:
@@ -26,11 +32,70 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
                 ago = "ago" in words and any(w in {"years", "decade", "decades"} for w in words)
                 if ago or words[:2] == ["last", "year"]:
                     return True
-            elif dep == "prep" and child.lower_ in {"in", "on", "during", "by", "until"}:
-                years = [int(t.text) for t in child.subtree if _YEAR.fullmatch(t.text)]
-                if years and (published is None or max(years) < published.year):
+            elif dep == "prep" and (
+                child.lower_ in _DATING_PREPOSITIONS
+                or past_perfect
+                or (is_verb and child.lower_ == "since" and not counted)
+            ):
+                if _past_year(child, published):
                     return True
+            elif counted:
+                continue
+            elif (
+                dep == "advcl"
+                and is_verb
+                and any(m.dep_ == "mark" and m.lower_ == "since" for m in child.children)
+            ):
+                if _past_year(child, published):
+                    return True
+            elif dep in {"ccomp", "xcomp"} and is_verb and _lasting_since_past(child, published):
+                return True  # "has allowed patients to possess cannabis since 2015"
     return False
 
 
+_DATING_PREPOSITIONS = frozenset({"in", "on", "during", "by", "until"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def _past_year(phrase: Token, published: datetime | None) -> bool:
+    years = [int(t.text) for t in _own_words(phrase) if _YEAR.fullmatch(t.text)]
+    return bool(years) and (published is None or max(years) < published.year)
+
+
+def _own_words(phrase: Token) -> list[Token]:
+    """The phrase's words without the clauses nested in it: "a meeting on the launch, though Russia
+    has shielded Pyongyang since 2022" is not dated by 2022."""
+    words, stack = [], [phrase]
+    while stack:
+        word = stack.pop()
+        words.append(word)
+        stack.extend(c for c in word.children if c.dep_ not in _NESTED_CLAUSES)
+    return words
+
+
+_NESTED_CLAUSES = frozenset({"advcl", "relcl", "ccomp", "acl", "parataxis"})
+
+
+def _counts_a_total(trigger: Token) -> bool:
+    """A running total ("has displaced more than 3.5 million people since 2021") is news of the
+    present even when it counts from a past year."""
+    verb = trigger if trigger.pos_ in {"VERB", "AUX"} else trigger.head
+    return any(
+        t.like_num and not _YEAR.fullmatch(t.text)
+        for c in verb.children
+        if c.dep_ in {"nsubj", "nsubjpass", "dobj"}
+        for t in c.subtree
+    )
+
+
+def _lasting_since_past(verb: Token, published: datetime | None) -> bool:
+    verbs = [verb, *(c for c in verb.children if c.dep_ == "conj")]
+    return any(
+        c.dep_ == "prep" and c.lower_ == "since" and _past_year(c, published)
+        for v in verbs
+        for c in v.children
+    )
+
+
+def _is_past_perfect(verb: Token) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "had" for c in verb.children)

@@ -185,6 +185,9 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         ):
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
+        if _named_day(words, end):
+            i = end  # "which marked Saba Saba, the anniversary of the 1990 rallies": a day, not a place
+            continue
         word_after = words[end].lower() if end < len(words) else ""
         described = word_after in DESCRIBED_AS and not words[end][:1].isupper()
         if described and i > 0 and words[i - 1].lower() == "the":
@@ -232,6 +235,16 @@ NAMED_SITES = frozenset(
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
 PART_OF = frozenset({*DIRECTIONS, "central"})  # "southern Lebanon", "central Mali": a part of the place
 NOT_NAMES = frozenset({*PART_OF, *MONTHS, *WEEKDAYS})
+
+
+CALENDAR_NOUNS = frozenset({"anniversary", "holiday", "festival", "feast", "day", "commemoration"})
+
+
+def _named_day(words: list[str], end: int) -> bool:
+    """Whether the name ending before `end` is described as a day: ", the anniversary of ...",
+    ", the 35th anniversary", ", a public holiday"."""
+    after = [w.lower() for w in words[end : end + 5]]
+    return after[:1] == [","] and after[1:2] in (["the"], ["a"]) and not CALENDAR_NOUNS.isdisjoint(after[2:4])
 
 
 def _after_site(words: list[str], i: int) -> bool:

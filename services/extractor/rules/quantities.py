@@ -85,6 +85,8 @@ def _counted_noun(t: TokenTable, start: int, end: int) -> int | None:
             break
     if t.dep[number] in {"nsubj", "nsubjpass", "dobj", "pobj"}:
         return number
+    if end < len(t) and t.head[end] == number and t.dep[end] == "acl":
+        return number  # "31 people were killed and 107 injured"
     return None
 
 
@@ -129,11 +131,13 @@ def _kind_from_governors(
         return participle
     node = counted
     remains = False  # "the bodies of four men were found": the dead counted by their bodies
+    placed = False  # "injured in 17 of the country's 47 counties": the counties are where, not who
     for _ in range(5):
         head = t.head[node]
         if head == node:
             break
         word = lem[head]
+        placed = placed or (dep[node] == "pobj" and word in PLACE_PREPOSITIONS)
         remains = remains or word in REMAINS
         if _told_dead(t, head, counted, remains):
             return "killed", head
@@ -145,7 +149,11 @@ def _kind_from_governors(
                 kind = q["noun_heads"].get(word)
             if kind is not None and not _fits(kind, obj) and obj in people:
                 kind = q["people_verbs"].get(word)
-            if kind is not None and _fits(kind, obj):
+            if (
+                kind is not None
+                and _fits(kind, obj)
+                and not (placed and obj is not None and obj not in people)
+            ):
                 return kind, head
             if (adjective := _adjective_kind(t, head)) is not None:
                 return adjective
@@ -187,6 +195,7 @@ def _demonym(word: str) -> ActorEntry | None:
     return entry if entry is not None and entry.kind == "demonym" else None
 
 
+PLACE_PREPOSITIONS = frozenset({"in", "at", "across", "throughout", "near", "around"})
 REMAINS = frozenset({"body", "corpse", "remains"})
 FOUND_VERBS = frozenset({"find", "discover", "dump"})  # (bodies recovered or received are returned)
 SHOT_DEAD = frozenset({"shoot", "gun", "stab", "hack", "beat", "club"})
@@ -265,7 +274,8 @@ def find_quantities(doc: Doc, has_assault: bool) -> list[FoundQuantity]:
             continue
         kind, governor = toll_kind(t, count.end - 1)  # "taking the toll to 21": no capture of 21
         if kind is None:
-            kind, governor = _kind_from_governors(t, counted, obj, t.head[count.end - 1] == counted)
+            direct = counted in {count.end - 1, t.head[count.end - 1]}
+            kind, governor = _kind_from_governors(t, counted, obj, direct)
         if kind is None and obj in q["nouns"] and obj is not None:
             kind, governor = q["nouns"][obj], counted
         if kind is None and obj in weapons and has_assault:
