@@ -155,3 +155,15 @@ def test_a_country_name_two_countries_share_is_read_by_the_dateline_city() -> No
     assert dateline_country("BRAZZAVILLE, Congo (Newswire) - Police dispersed a march.") == "COG"
     assert dateline_country("KINSHASA, Congo (Newswire) - Police dispersed a march.") == "COD"
     assert dateline_country("BUNIA, Congo, May 2 (Newswire) - Police dispersed a march.") == "COD"
+
+
+def test_a_town_named_like_a_person_of_the_article_is_the_person() -> None:
+    state = ArticleState(None)
+    state.countries.update({"TUR": 3})
+    state.memory.learn("Police detained Mayor Ekrem Imamoglu in Istanbul on Wednesday .")
+    assert "imamoglu" in state.memory.titled
+    place = _place("A court jailed Imamoglu on Sunday .", "jailed", state)
+    assert place is None or place.name != "İmamoğlu"
+    # a word that calls it a place still makes it one
+    place = _place("Police fired tear gas at protesters in Imamoglu on Sunday .", "fired", state)
+    assert place is not None and place.name == "İmamoğlu"

@@ -330,6 +330,7 @@ def pick_location(
         for m in mentions
         if not is_actor_mention(doc, m, statement, frozenset(targets))
         and doc[m.start].idx - first_char >= opening
+        and not _a_known_person(m, state)
     ]
     admin1 = best_admin1(mentions, context)
     subtree = subtree_indices(triggers[0])
@@ -352,6 +353,17 @@ def pick_location(
     if not statement and not opening and (owned := _country_owned_place(triggers[0])) is not None:
         return owned
     return _fallback(doc, state, statement, bool(opening), body, announced)
+
+
+def _a_known_person(mention: PlaceMention, state: ArticleState) -> bool:
+    """A town named like a person the article has named in full ("Mayor Ekrem Imamoglu", then
+    "the court jailed Imamoglu"): the person, unless a word calls it a place ("in Imamoglu")."""
+    if mention.placed or mention.settlement or mention.region or mention.parent:
+        return False
+    if any(p.kind in {"country", "admin1"} for p in mention.candidates):
+        return False
+    key = fold(mention.text)
+    return key in state.memory.countries or key in state.memory.titled
 
 
 def _country_owned_place(trigger: Token) -> Location | None:
