@@ -146,6 +146,8 @@ def test_a_named_leader_is_the_actor(engine: RuleEngine, text: str, country: str
 def test_an_organisation_s_name_in_a_person_s_name_is_the_person() -> None:
     assert resolve("Foreign Minister Therese Kayikwamba Wagner")[0] != "RUS"
     assert resolve("the Wagner group")[0] == "RUS"
+    assert resolve("Kenya 's Mary Achieng Wagner")[0] == "KEN"  # the country's minister, not the group
+    assert resolve("Mali 's Wagner fighters")[0] == "RUS"
     assert resolve("The United Nations")[0] == "IGO"
 
 

@@ -167,3 +167,10 @@ def test_a_town_named_like_a_person_of_the_article_is_the_person() -> None:
     # a word that calls it a place still makes it one
     place = _place("Police fired tear gas at protesters in Imamoglu on Sunday .", "fired", state)
     assert place is not None and place.name == "İmamoğlu"
+
+
+def test_a_department_of_government_is_no_region() -> None:
+    state = ArticleState(None)
+    state.countries.update({"USA": 3, "COD": 2})
+    place = _place("The ministers signed the accord at the State Department on Friday .", "signed", state)
+    assert place is None or place.text != "State"

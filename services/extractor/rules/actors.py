@@ -341,6 +341,8 @@ def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
     start = after + 1 if marked_after else after
     for j in range(start, min(start + 5, len(words))):
         found = lookup_alias(words, j)
+        if found is not None and _in_a_name(words, j, found[0], load_actor_table()):
+            return None  # "Congo's Therese Kayikwamba Wagner": a person, so the country's side
         if found is not None:
             return found[0] if found[0].kind in {"org", "person"} else None
     return None

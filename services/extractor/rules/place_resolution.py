@@ -152,13 +152,15 @@ def _stray_namesake(best: Place, mention: PlaceMention, context: Counter[str]) -
 
 def _spelled_like(text: str, context: Counter[str]) -> list[Place]:
     """Subdivisions of the article's three main countries spelled like `text` ("Oddar Meanchey" for
-    "Otdar Mean Chey"), best first."""
+    "Otdar Mean Chey"), best first. Spellings of one name keep its first letter: "the State
+    Department" is no Tate County."""
     gaz = load_gazetteer()
     key = fold(text)
     scored = [
-        (SequenceMatcher(None, key, fold(p.name)).ratio(), p)
+        (SequenceMatcher(None, key, name).ratio(), p)
         for country, _ in context.most_common(3)
         for p in gaz.subdivisions_of(country)
+        if (name := fold(p.name))[:1] == key[:1]
     ]
     return [p for ratio, p in sorted(scored, key=lambda x: -x[0])[:1] if ratio >= SPELLING_RATIO]
 

@@ -151,9 +151,13 @@ def is_actor_mention(
     `targets`, or of one that addresses a party); named groups, people and institutions ("Hamas", also
     a spelling of Hamm) are never places.
     """
-    entry = load_actor_table().by_alias.get(mention.text.lower())
+    table = load_actor_table().by_alias
+    entry = table.get(mention.text.lower())
     if entry is not None and entry.kind in NAMED_ACTORS:
         return True
+    whole = table.get(doc[mention.start : mention.end].text.lower()) if mention.region else None
+    if whole is not None and whole.kind in NAMED_ACTORS:
+        return True  # "the State Department" is no department named State
     if entry is None or entry.kind not in {"capital", "country"}:
         return False
     token = doc[mention.start]
