@@ -103,3 +103,12 @@ def test_abductions_after_an_attack_of_another_kind_are_their_own_event() -> Non
     add_draft(events, Draft("assault", "abduct", trigger, [_count("captured", 7)]), (2, 3), 1)
     add_draft(events, Draft("assault", "firearms", trigger), (4, 5), 2)
     assert [e.draft.mode for e in events] == ["destroy", "abduct"]  # the shooting continues the first
+
+
+def test_a_headline_side_names_the_body_s_unnamed_soldiers() -> None:
+    headline = _event(0, TOWN)
+    headline.draft.actor = Actor(text="Ethiopian troops", name=None, country="ETH", sector="military")
+    body = _event(3, TOWN)
+    body.draft.actor = Actor(text="Soldiers", name=None, country=None, sector="military")
+    (folded,) = fold_headline([headline, body], frozenset({0}))
+    assert folded.draft.actor is not None and folded.draft.actor.country == "ETH"

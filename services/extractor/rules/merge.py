@@ -175,7 +175,8 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
         if body is None:
             kept.append(event)
             continue
-        body.draft.actor = body.draft.actor or head.actor
+        if body.draft.actor is None or (not body.draft.actor.country and head.actor is not None):
+            body.draft.actor = head.actor  # "Bolivian troops ram ...", then "Soldiers fired tear gas"
         body.draft.recipient = body.draft.recipient or head.recipient
         if head.event_type in PHYSICAL:  # statements are placed only where they were made
             body.draft.location = body.draft.location or head.location
