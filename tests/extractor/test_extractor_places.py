@@ -68,6 +68,14 @@ def test_first_names_are_not_places() -> None:
     assert places("President Vladimir Putin spoke") == []
 
 
+def test_a_building_named_like_a_town_abroad_is_no_place_abroad() -> None:
+    venezuela = Counter({"VEN": 4, "PER": 2})
+    assert places("crowds marched toward the Miraflores palace on Monday", venezuela) == []
+    assert [p.country for p in places("crowds marched in Miraflores on Monday", Counter({"PER": 3}))] == [
+        "PER"
+    ]
+
+
 def test_a_name_described_as_a_day_is_not_a_place() -> None:
     kenya = Counter({"KEN": 4})
     assert places("police fired on crowds at Saba Saba , the anniversary of the 1990 rallies", kenya) == []

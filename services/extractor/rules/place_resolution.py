@@ -111,6 +111,8 @@ def resolve(
         return None
     if _stray_namesake(best, mention, context):
         return None
+    if mention.building and best.kind in {"city", "admin2"} and best.country != home:
+        return None  # "marching toward the Miraflores palace" in Caracas is no town abroad
     if mention.region and best.kind == "city":
         return Location(
             text=mention.text,

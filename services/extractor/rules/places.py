@@ -81,6 +81,7 @@ class PlaceMention:
     district: bool = False
     within: Place | None = None  # the region or country around a name the gazetteer lacks
     quarter: bool = False  # "Y's X area": a part of the town Y
+    building: bool = False  # "the Miraflores palace": a building named like a town, maybe elsewhere
 
 
 PLACED_AFTER = frozenset(
@@ -221,6 +222,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
                 placed,
                 district=region and any(w.startswith("district") for w in (word_after, last_word)),
                 quarter=quarter,
+                building=word_after in BUILDINGS,
             )
         )
         i = end
@@ -237,6 +239,7 @@ PART_OF = frozenset({*DIRECTIONS, "central"})  # "southern Lebanon", "central Ma
 NOT_NAMES = frozenset({*PART_OF, *MONTHS, *WEEKDAYS})
 
 
+BUILDINGS = frozenset({"palace", "prison", "jail", "airport", "stadium", "mosque", "cathedral", "hotel"})
 CALENDAR_NOUNS = frozenset({"anniversary", "holiday", "festival", "feast", "day", "commemoration"})
 
 
