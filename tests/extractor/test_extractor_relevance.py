@@ -73,6 +73,15 @@ def test_states_lasting_since_a_past_year_are_background(engine: RuleEngine) -> 
     assert [q.value for e in events for q in e.quantities] == [3_500_000]
 
 
+def test_acts_dated_between_past_years_or_in_a_past_war_are_background(engine: RuleEngine) -> None:
+    text = "Rebel attacks in the region killed 300 people between 2008 and 2013, officials said."
+    assert extract(engine, text) == []
+    text = "Rebel attacks in the region killed 300 people between Monday and Wednesday, officials said."
+    assert [e.event_type for e in extract(engine, text)] == ["assault"]
+    text = "Allied bombers destroyed the city's bridges during World War II, officials said."
+    assert extract(engine, text) == []
+
+
 def test_a_past_perfect_dated_by_a_past_year_is_background(engine: RuleEngine) -> None:
     text = (
         "Indian troops had already pulled back from several friction points in Ladakh between 2020 "

@@ -39,6 +39,8 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
             ):
                 if _past_year(child, published):
                     return True
+            elif dep == "dobj" and is_verb and _object_dated(child, published):
+                return True  # "killed 300 people between 2008 and 2013": the date hung on the object
             elif counted:
                 continue
             elif (
@@ -53,13 +55,19 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
     return False
 
 
-_DATING_PREPOSITIONS = frozenset({"in", "on", "during", "by", "until"})
+_DATING_PREPOSITIONS = frozenset({"in", "on", "during", "by", "until", "between"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
 
 def _past_year(phrase: Token, published: datetime | None) -> bool:
-    years = [int(t.text) for t in _own_words(phrase) if _YEAR.fullmatch(t.text)]
+    words = _own_words(phrase)
+    if phrase.lower_ == "during" and _PAST_ERA.search(" ".join(t.text for t in sorted(words))):
+        return True  # "during World War II", "during the Cold War"
+    years = [int(t.text) for t in words if _YEAR.fullmatch(t.text)]
     return bool(years) and (published is None or max(years) < published.year)
+
+
+_PAST_ERA = re.compile(r"\b(?:World War|Cold War|Second World|First World)\b")
 
 
 def _own_words(phrase: Token) -> list[Token]:
@@ -85,6 +93,16 @@ def _counts_a_total(trigger: Token) -> bool:
         for c in verb.children
         if c.dep_ in {"nsubj", "nsubjpass", "dobj"}
         for t in c.subtree
+    )
+
+
+def _object_dated(obj: Token, published: datetime | None) -> bool:
+    return any(
+        c.dep_ == "prep"
+        and c.lower_ in _DATING_PREPOSITIONS
+        and any(g.dep_ == "pobj" and _YEAR.fullmatch(g.text) for g in c.children)
+        and _past_year(c, published)
+        for c in obj.children
     )
 
 
