@@ -174,3 +174,13 @@ def test_a_department_of_government_is_no_region() -> None:
     state.countries.update({"USA": 3, "COD": 2})
     place = _place("The ministers signed the accord at the State Department on Friday .", "signed", state)
     assert place is None or place.text != "State"
+
+
+def test_a_place_in_a_clause_dated_in_the_past_is_not_the_event_s() -> None:
+    state = ArticleState(None)
+    state.countries.update({"UKR": 3, "RUS": 2})
+    text = "Russia released 40 soldiers , including troops captured during the siege of Mariupol in 2022 ."
+    assert _place(text, "released", state) is None
+    text = "Russia released 40 soldiers , including troops captured during the siege of Mariupol on Monday ."
+    place = _place(text, "released", ArticleState(None))
+    assert place is not None and place.name == "Mariupol"

@@ -22,6 +22,7 @@ from services.extractor.rules.arguments import (
 from services.extractor.rules.datadir import data_dir
 from services.extractor.rules.dateline import Dateline, dateline_place, sentence_dateline
 from services.extractor.rules.gazetteer import read_gazetteer
+from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
     ADDRESSED,
@@ -335,6 +336,7 @@ def pick_location(
         if not is_actor_mention(doc, m, statement, frozenset(targets))
         and doc[m.start].idx - first_char >= opening
         and not _a_known_person(m, state)
+        and not _in_a_past_clause(doc[m.start], targets, state)
     ]
     admin1 = best_admin1(mentions, context)
     subtree = subtree_indices(triggers[0])
@@ -357,6 +359,21 @@ def pick_location(
     if not statement and not opening and (owned := _country_owned_place(triggers[0])) is not None:
         return owned
     return _fallback(doc, state, statement, bool(opening), body, announced)
+
+
+def _in_a_past_clause(token: Token, targets: set[int], state: ArticleState) -> bool:
+    """A place in another clause dated in the past ("released soldiers, including troops captured
+    during the siege of Mariupol in 2022"): background, not where the event happens."""
+    node = token
+    for _ in range(8):
+        if node.head.i == node.i:
+            return False
+        node = node.head
+        if node.i in targets:
+            return False
+        if node.pos_ in {"VERB", "AUX"}:
+            return dated_in_past(node, state.published_at)
+    return False
 
 
 def _a_known_person(mention: PlaceMention, state: ArticleState) -> bool:
