@@ -189,3 +189,10 @@ def test_an_article_that_mostly_reports_nothing_keeps_only_sure_events(engine: R
     assert extract(engine, MATCH_REPORT) == []  # the scuffle passes in news, not in a match report
     news = "Police fired tear gas at protesters in Nairobi on Tuesday.\n\n" + sentences[-1]
     assert reporting_share(news.split("\n\n")) >= REPORTING_SHARE
+
+
+def test_a_record_told_as_a_trend_is_no_event(engine: RuleEngine) -> None:
+    text = "The rebels have seized more territory this year than at any point in their history, the UN said."
+    assert extract(engine, text) == []
+    text = "The rebels seized the town of Kalehe on Monday, the UN said."
+    assert [e.event_type for e in extract(engine, text)] == ["assault"]

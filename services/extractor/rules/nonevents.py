@@ -126,9 +126,10 @@ def advisory(trigger: Trigger) -> bool:
 
 
 def forecast(trigger: Trigger) -> bool:
-    """A warning of what may happen rather than of what the speaker will do, or commentary."""
+    """A warning of what may happen rather than of what the speaker will do, commentary, or a
+    record told as a trend ("has seized more territory than at any point in its history")."""
     token = trigger.token
-    if _commentary(token):
+    if _commentary(token) or _record_trend(token):
         return True
     if trigger.event_type != "threaten" or lemma(token) != "warn":
         return False
@@ -142,6 +143,15 @@ def forecast(trigger: Trigger) -> bool:
         own = subject.lower_ in SPEAKERS_OWN or lemma(subject) in OWN_FORCES
         return not own  # what may happen ("warned that the unrest could hurt trade")
     return False
+
+
+def _record_trend(token: Token) -> bool:
+    verb = token if token.pos_ in {"VERB", "AUX"} else token.head
+    words = " ".join(t.lower_ for t in verb.subtree)
+    return any(phrase in words for phrase in RECORD_PHRASES)
+
+
+RECORD_PHRASES = ("than at any point", "than at any time", "than ever before", "than in any year")
 
 
 def _commentary(token: Token) -> bool:
