@@ -196,3 +196,16 @@ def test_a_record_told_as_a_trend_is_no_event(engine: RuleEngine) -> None:
     assert extract(engine, text) == []
     text = "The rebels seized the town of Kalehe on Monday, the UN said."
     assert [e.event_type for e in extract(engine, text)] == ["assault"]
+
+
+def test_acts_dated_by_an_era_or_a_century_are_background() -> None:
+    from services.extractor.rules.engine import _nlp
+    from services.extractor.rules.history import dated_in_past
+
+    for text, verb, past in [
+        ("The Romans destroyed the temple in 70 A.D.", "destroyed", True),
+        ("British troops burned the city in the 19th century.", "burned", True),
+        ("Troops burned the city in the morning.", "burned", False),
+    ]:
+        token = next(t for t in _nlp()(text) if t.text == verb)
+        assert dated_in_past(token, PUBLISHED) is past, text

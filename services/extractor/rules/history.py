@@ -63,8 +63,13 @@ def _past_year(phrase: Token, published: datetime | None) -> bool:
     words = _own_words(phrase)
     if phrase.lower_ == "during" and _PAST_ERA.search(" ".join(t.text for t in sorted(words))):
         return True  # "during World War II", "during the Cold War"
+    if any(t.text in _ERA_MARKS or t.lower_ in {"century", "centuries"} for t in words):
+        return True  # "until the Romans destroyed it in 70 A.D.", "in the 19th century"
     years = [int(t.text) for t in words if _YEAR.fullmatch(t.text)]
     return bool(years) and (published is None or max(years) < published.year)
+
+
+_ERA_MARKS = frozenset({"A.D.", "AD", "B.C.", "BC", "BCE", "CE"})
 
 
 _PAST_ERA = re.compile(r"\b(?:World War|Cold War|Second World|First World)\b")
