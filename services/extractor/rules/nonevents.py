@@ -146,6 +146,8 @@ def forecast(trigger: Trigger) -> bool:
 
 
 def _record_trend(token: Token) -> bool:
+    if not any(t.lower_ == "than" for t in token.sent):
+        return False
     verb = token if token.pos_ in {"VERB", "AUX"} else token.head
     words = " ".join(t.lower_ for t in verb.subtree)
     return any(phrase in words for phrase in RECORD_PHRASES)
