@@ -7,6 +7,8 @@ from datetime import datetime
 
 from spacy.tokens import Token
 
+from services.extractor.rules.tokens import token_table
+
 
 def dated_in_past(trigger: Token, published: datetime | None) -> bool:
     """History told as background: the trigger's own clause dates it by a past year ("Britain expelled
@@ -18,43 +20,60 @@ def dated_in_past(trigger: Token, published: datetime | None) -> bool:
     A past perfect dated by a past year anywhere in its phrases ("had fled ... after the July 2021
     assassination") is background too.
     """
+    if not _may_be_dated(trigger):
+        return False
     heads = [trigger]
-    counted = _counts_a_total(trigger)
     if trigger.pos_ not in {"VERB", "AUX"} and trigger.head.pos_ in {"VERB", "AUX"}:
         heads.append(trigger.head)
-    for head in heads:
-        is_verb = head.pos_ in {"VERB", "AUX"}
-        past_perfect = is_verb and _is_past_perfect(head)
-        for child in head.children:
-            dep = child.dep_
-            if dep in {"npadvmod", "advmod"}:
-                words = [t.lower_ for t in child.subtree]  # read only for these two labels
-                ago = "ago" in words and any(w in {"years", "decade", "decades"} for w in words)
-                if ago or words[:2] == ["last", "year"]:
-                    return True
-            elif dep == "prep" and (
-                child.lower_ in _DATING_PREPOSITIONS
-                or past_perfect
-                or (is_verb and child.lower_ == "since" and not counted)
-            ):
-                if _past_year(child, published):
-                    return True
-            elif dep == "dobj" and is_verb and _object_dated(child, published):
-                return True  # "killed 300 people between 2008 and 2013": the date hung on the object
-            elif counted:
-                continue
-            elif (
-                dep == "advcl"
-                and is_verb
-                and any(m.dep_ == "mark" and m.lower_ == "since" for m in child.children)
-            ):
-                if _past_year(child, published):
-                    return True
-            elif dep in {"ccomp", "xcomp"} and is_verb and _lasting_since_past(child, published):
-                return True  # "has allowed patients to possess cannabis since 2015"
+    counted = _counts_a_total(trigger)
+    return any(_dates_head(head, published, counted) for head in heads)
+
+
+def _dates_head(head: Token, published: datetime | None, counted: bool) -> bool:
+    is_verb = head.pos_ in {"VERB", "AUX"}
+    past_perfect = is_verb and _is_past_perfect(head)
+    for child in head.children:
+        dep = child.dep_
+        if dep in {"npadvmod", "advmod"}:
+            if _years_ago(child):
+                return True
+        elif dep == "prep" and (
+            child.lower_ in _DATING_PREPOSITIONS
+            or past_perfect
+            or (is_verb and child.lower_ == "since" and not counted)
+        ):
+            if _past_year(child, published):
+                return True
+        elif dep == "dobj" and is_verb and _object_dated(child, published):
+            return True  # "killed 300 people between 2008 and 2013": the date hung on the object
+        elif is_verb and not counted and _since_clause(child, published):
+            return True
     return False
 
 
+def _years_ago(modifier: Token) -> bool:
+    words = [t.lower_ for t in modifier.subtree]
+    ago = "ago" in words and any(w in {"years", "decade", "decades"} for w in words)
+    return ago or words[:2] == ["last", "year"]
+
+
+def _since_clause(child: Token, published: datetime | None) -> bool:
+    """ "Since Hamas took control in 2007, ...", "has allowed patients to possess cannabis since 2015"."""
+    if child.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "since" for m in child.children):
+        return _past_year(child, published)
+    return child.dep_ in {"ccomp", "xcomp"} and _lasting_since_past(child, published)
+
+
+def _may_be_dated(trigger: Token) -> bool:
+    """Whether the sentence has any word that can date an act in the past (most have none)."""
+    sentence = trigger.sent
+    words = token_table(trigger.doc).lower[sentence.start : sentence.end]
+    return any(w in _DATING_WORDS or (len(w) == 4 and _YEAR.fullmatch(w)) for w in words)
+
+
+_DATING_WORDS = frozenset(
+    {"ago", "last", "century", "centuries", "war", "a.d.", "ad", "b.c.", "bc", "bce", "ce"}
+)
 _DATING_PREPOSITIONS = frozenset({"in", "on", "during", "by", "until", "between"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from services.extractor.rules.lexicon import load_lexicon
+from services.extractor.rules.tokens import token_table
 from services.extractor.rules.triggers import Trigger, lemma
 
 CASUALTY_VERBS = frozenset({"kill", "die", "injure", "wound", "hurt", "claim"})
@@ -146,7 +147,8 @@ def forecast(trigger: Trigger) -> bool:
 
 
 def _record_trend(token: Token) -> bool:
-    if not any(t.lower_ == "than" for t in token.sent):
+    sentence = token.sent
+    if "than" not in token_table(token.doc).lower[sentence.start : sentence.end]:
         return False
     verb = token if token.pos_ in {"VERB", "AUX"} else token.head
     words = " ".join(t.lower_ for t in verb.subtree)
