@@ -209,3 +209,16 @@ def test_acts_dated_by_an_era_or_a_century_are_background() -> None:
     ]:
         token = next(t for t in _nlp()(text) if t.text == verb)
         assert dated_in_past(token, PUBLISHED) is past, text
+
+
+def test_questions_assertions_and_an_empty_it_are_no_events(engine: RuleEngine) -> None:
+    lead = "LONDON, Dec 5 (Agency) - British police arrested 12 protesters outside parliament on Friday. "
+    for text in [
+        "The prime minister insisted the government was doing exactly as it said.",
+        "It strikes me that the minister was wrong, the MP said.",
+        "Will the government ban the protests next week?",
+    ]:
+        types = [e.event_type for e in extract(engine, lead + text)]
+        assert types == ["coerce"], text
+    types = [e.event_type for e in extract(engine, lead + "The opposition insisted that he be released.")]
+    assert "request" in types

@@ -130,7 +130,7 @@ def forecast(trigger: Trigger) -> bool:
     """A warning of what may happen rather than of what the speaker will do, commentary, or a
     record told as a trend ("has seized more territory than at any point in its history")."""
     token = trigger.token
-    if _commentary(token) or _record_trend(token):
+    if _commentary(token) or _record_trend(token) or _a_question(token) or _figurative(trigger):
         return True
     if trigger.event_type != "threaten" or lemma(token) != "warn":
         return False
@@ -144,6 +144,35 @@ def forecast(trigger: Trigger) -> bool:
         own = subject.lower_ in SPEAKERS_OWN or lemma(subject) in OWN_FORCES
         return not own  # what may happen ("warned that the unrest could hurt trade")
     return False
+
+
+def _a_question(token: Token) -> bool:
+    """ "Will it push countries toward a deal?": a question reports nothing."""
+    sentence = token.sent
+    return sentence[-1].text == "?" or (len(sentence) > 1 and sentence[-2].text == "?")
+
+
+def _figurative(trigger: Trigger) -> bool:
+    """ "It strikes me that ...": an act of force with an empty "it" for subject and a clause for
+    object; "insisted the government was doing what it said": an assertion, not a demand (one is
+    made in the base form: "insisted that he resign")."""
+    token = trigger.token
+    children = list(token.children)
+    if trigger.event_type == "assault":
+        return any(c.dep_ == "nsubj" and c.lower_ == "it" for c in children) and any(
+            c.dep_ == "ccomp" for c in children
+        )
+    if trigger.event_type != "request" or lemma(token) != "insist":
+        return False
+    for clause in (c for c in children if c.dep_ == "ccomp"):
+        auxiliaries = {c.lower_ for c in clause.children if c.dep_ in {"aux", "auxpass"}}
+        if auxiliaries & {"should", "must"}:
+            return False
+        return clause.tag_ in {"VBD", "VBZ", "VBP"} or bool(auxiliaries & INDICATIVE_AUXILIARIES)
+    return False
+
+
+INDICATIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would"})
 
 
 def _record_trend(token: Token) -> bool:
