@@ -37,7 +37,6 @@ def ground_roles(
 ) -> Actor | None:
     """Gives role-only sides their country in place; returns the actor, implied when nobody is named."""
     country = (location.country if location else None) or state.home_country
-    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
     if not country:
         return actor
     for side in (actor, recipient):
@@ -53,7 +52,7 @@ def ground_roles(
         civil_protest = event_type == "protest" and side.sector == "civilian"
         if side.sector not in ROLE_SECTORS and not civil_protest:
             continue
-        if event_type == "assault" and _names_weapons(side.text, weapons):
+        if event_type == "assault" and _names_weapons(side.text):
             continue
         if event_type == "assault" and side is actor and side.sector == "military":
             continue
@@ -81,9 +80,8 @@ def deployed_forces(event_type: str, actor: Actor | None, recipient: Actor | Non
     vehicles of the Kenyan-led mission were deployed"): they are then its side, not its target."""
     if event_type != "mobilize" or actor is not None or recipient is None:
         return False
-    words = {w.lower().strip(",.").rstrip("s") for w in recipient.text.split()}
     return recipient.sector in {"military", "police", "rebel"} or bool(
-        words & set(load_lexicon().quantity["weapons"])
+        _bare_words(recipient.text) & set(load_lexicon().quantity["weapons"])
     )
 
 
@@ -123,7 +121,16 @@ BODIES = frozenset(
 )
 
 
-def _names_weapons(text: str, weapons: set[str]) -> bool:
+BODY_STEMS = frozenset(w.rstrip("s") for w in BODIES)
+
+
+def _names_weapons(text: str) -> bool:
     """Whether a side is named by its weapons ("air defences", "a drone"), not by a body."""
-    words = {w.lower().strip(",.").rstrip("s") for w in text.split()}
-    return bool(words & weapons) and not words & {w.rstrip("s") for w in BODIES}
+    words = _bare_words(text)
+    weapons = set(load_lexicon().quantity["weapons"]) | DEFENCES
+    return bool(words & weapons) and not words & BODY_STEMS
+
+
+def _bare_words(text: str) -> set[str]:
+    """A side's words in lower case without trailing commas, stops or plural s ("drones," -> "drone")."""
+    return {w.lower().strip(",.").rstrip("s") for w in text.split()}
