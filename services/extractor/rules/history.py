@@ -71,9 +71,6 @@ def _may_be_dated(trigger: Token) -> bool:
     return any(w in _DATING_WORDS or (len(w) == 4 and _YEAR.fullmatch(w)) for w in words)
 
 
-_DATING_WORDS = frozenset(
-    {"ago", "last", "century", "centuries", "war", "a.d.", "ad", "b.c.", "bc", "bce", "ce"}
-)
 _DATING_PREPOSITIONS = frozenset({"in", "on", "during", "by", "until", "between"})
 _YEAR = re.compile(r"(?:19|20)\d\d")
 
@@ -82,13 +79,16 @@ def _past_year(phrase: Token, published: datetime | None) -> bool:
     words = _own_words(phrase)
     if phrase.lower_ == "during" and _PAST_ERA.search(" ".join(t.text for t in sorted(words))):
         return True  # "during World War II", "during the Cold War"
-    if any(t.text in _ERA_MARKS or t.lower_ in {"century", "centuries"} for t in words):
+    if any(t.text in _ERA_MARKS or t.lower_ in _CENTURY_WORDS for t in words):
         return True  # "until the Romans destroyed it in 70 A.D.", "in the 19th century"
     years = [int(t.text) for t in words if _YEAR.fullmatch(t.text)]
     return bool(years) and (published is None or max(years) < published.year)
 
 
 _ERA_MARKS = frozenset({"A.D.", "AD", "B.C.", "BC", "BCE", "CE"})
+_CENTURY_WORDS = frozenset({"century", "centuries"})
+# every word that can date an act (beside a year): "ago", "last year", an era, a century, a war
+_DATING_WORDS = frozenset({"ago", "last", "war", *_CENTURY_WORDS, *(m.lower() for m in _ERA_MARKS)})
 
 
 _PAST_ERA = re.compile(r"\b(?:World War|Cold War|Second World|First World)\b")
