@@ -194,9 +194,7 @@ def political_drafts(drafts: list[Draft], share: float = 1.0) -> list[Draft]:
     is sure of.
     """
     model = relevance_model()
-    texts = [sentence_text(d.trigger.doc) for d in drafts]
-    by_text = {text: model.probability(text) for text in set(texts)}  # a sentence's drafts share it
-    scores = [by_text[text] for text in texts]
+    scores = [model.probability(sentence_text(d.trigger.doc)) for d in drafts]  # (remembered per text)
     own = [is_political(d) for d in drafts]
     if share < REPORTING_SHARE:  # not news of political events: only what is surely one
         return [d for d, ok, score in zip(drafts, own, scores, strict=True) if ok and score >= EVENT_CERTAIN]
