@@ -186,6 +186,12 @@ REPORTING_VERBS = frozenset(
 )
 
 
+# subjects that stand in for a side named elsewhere (climb on to the clause above)
+STAND_IN_SUBJECTS = frozenset({"it", "they", "this", "that", "which", "who", "we"})
+PERSON_PRONOUNS = frozenset({"he", "she"})
+SELF_REPORT_SUBJECTS = frozenset({"it", "they", "we", *PERSON_PRONOUNS})
+
+
 def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]:
     """(subject, verb) pairs of the clauses above a token, nearest first, climbing through xcomp/conj/advcl.
 
@@ -198,20 +204,10 @@ def _clause_subjects(token: Token, statement: bool) -> list[tuple[Token, Token]]
     for _ in range(12):
         if node.pos_ in {"VERB", "AUX", "ADJ"} or node.dep_ == "ROOT":
             subject = subject_of(node)
-            if subject is not None and subject.lower_ in {
-                "it",
-                "they",
-                "this",
-                "that",
-                "which",
-                "who",
-                "we",
-            } | (
-                {"he", "she"} if node.head.i != node.i else set()
-            ):  # "Ruto said he had invited ...": the pronoun is the speaker above, named there
-                self_report = self_report or (
-                    not found and subject.lower_ in {"it", "they", "we", "he", "she"}
-                )
+            # "Ruto said he had invited ...": below a reporting clause, "he" is the speaker named there
+            pronouns = STAND_IN_SUBJECTS | (PERSON_PRONOUNS if node.head.i != node.i else frozenset())
+            if subject is not None and subject.lower_ in pronouns:
+                self_report = self_report or (not found and subject.lower_ in SELF_REPORT_SUBJECTS)
                 subject = None
             if subject is not None and subject.i != token.i and token.i not in subtree_indices(subject):
                 if not statement and arrived_by and lemma(node) in REPORTING_VERBS and not self_report:
