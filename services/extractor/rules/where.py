@@ -269,6 +269,22 @@ def _clause_verb(token: Token) -> Token | None:
     return None
 
 
+# Nouns naming a part of the place that follows ("the heart of X", "the outskirts of X").
+AREA_PARTS = frozenset(
+    {
+        "heart",
+        "centre",
+        "center",
+        "middle",
+        "outskirts",
+        "edge",
+        "suburbs",
+        "fringes",
+        "streets",
+        "part",
+        "parts",
+    }
+)
 NEAR_HOPS = 3  # "struck X" is one hop from the trigger, "fighting in X" two, "control of X in Y" three
 
 
@@ -277,13 +293,16 @@ def _path_to(token: Token, targets: set[int]) -> tuple[bool, bool, int]:
     the number of hops up to the target or to the root).
     """
     forms = load_lexicon().trigger_forms
-    node, crossed = token, False
-    for hops in range(12):
+    node, crossed, hops = token, False, 0
+    for _ in range(12):
         if node.i in targets:
             return True, crossed, hops
         if node.head.i == node.i:
             return False, crossed, hops + NEAR_HOPS
-        node = node.head
+        if node.dep_ == "pobj" and node.head.lower_ == "of" and node.head.head.lower_ in AREA_PARTS:
+            node = node.head.head  # "in the heart of X" is as near as "in X"
+            continue
+        node, hops = node.head, hops + 1
         if node.i not in targets and node.lower_ in forms and node.pos_ in {"NOUN", "VERB"}:
             crossed = True
     return False, crossed, 12
