@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from schemas import Location
+from schemas import Actor, Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.events import Draft
 from services.extractor.rules.merge import ArticleEvent
@@ -55,3 +55,28 @@ def test_a_country_a_statement_names_is_not_the_story_place() -> None:
     events = [_event("assault", 0, TOWN), _event("accuse", 1, COUNTRY), _event("coerce", 2)]
     fill_story_places(events, ArticleState(None))
     assert events[2].draft.location == TOWN
+
+
+def _said(kind: str, index: int, country: str, sector: str) -> ArticleEvent:
+    event = _event(kind, index)
+    event.draft.actor = Actor(text="", country=country, sector=sector)
+    return event
+
+
+def test_a_government_statement_without_a_place_is_made_at_its_own_countrys_dateline() -> None:
+    state = ArticleState(None)
+    article_places(state).dateline = DATELINE
+    home = _said("accuse", 0, "COD", "government")
+    abroad = _said("accuse", 1, "RWA", "government")  # a foreign ministry speaks at home, not in Goma
+    rebels = _said("accuse", 2, "COD", "rebel")
+    fill_story_places([home, abroad, rebels], state)
+    assert home.draft.location == DATELINE
+    assert abroad.draft.location is None and rebels.draft.location is None
+
+
+def test_a_seat_is_never_taken_for_the_story_place() -> None:
+    state = ArticleState(None)
+    article_places(state).dateline = DATELINE
+    events = [_event("assault", 0, TOWN), _said("request", 1, "COD", "government"), _event("coerce", 2)]
+    fill_story_places(events, state)
+    assert [e.draft.location for e in events] == [TOWN, DATELINE, TOWN]

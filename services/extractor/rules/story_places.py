@@ -7,9 +7,11 @@ event before it (a country too: "shelled towns in Armenia ... 49 soldiers were k
 dateline's, unless the dateline names two cities ("BAKU/YEREVAN"): the reporters were in both.
 Meetings, agreements, aid, withdrawals and concessions take it too (they happen where the story is: a
 summit's talks, the deal it signs, soldiers pulling back overnight). Statements (accuse, demand,
-threaten, ...) keep none: they are made where the speaker is, which the sentence does not say. A
-country a statement or a meeting names is not remembered as the story's place (only a fight's, as
-"shelled towns in Armenia").
+threaten, ...) and sanctions are made where the speaker is, which the sentence does not say: a
+government's are placed at its seat (services/extractor/rules/seats.py), after the story's places are
+filled, so that a seat is never taken for the story's place; anyone else's keep none. A country a
+statement or a meeting names is not remembered as the story's place (only a fight's, as "shelled towns
+in Armenia").
 """
 
 from __future__ import annotations
@@ -18,10 +20,12 @@ from schemas import Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.place_cues import PHYSICAL
+from services.extractor.rules.seats import seat_of
 from services.extractor.rules.where import article_places
 
 # meetings, agreements, aid, withdrawals and concessions happen somewhere too: where the story is
 GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid", "retreat", "concede"})
+SEATED = frozenset({"accuse", "reject", "threaten", "request", "support", "sanction"})
 
 
 def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
@@ -36,3 +40,6 @@ def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
                 latest = location  # (a country a statement names in passing is no place of the story)
         elif event.draft.event_type in PHYSICAL | GATHERINGS:
             event.draft.location = latest or dateline
+    for event in events:
+        if event.draft.location is None and event.draft.event_type in SEATED:
+            event.draft.location = seat_of(event.draft.actor, memory.dateline)

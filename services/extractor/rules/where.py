@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
 from spacy.tokens import Doc, Span, Token
 
 from schemas import Location
-from services.extractor.rules.actors import load_actor_table, read_actor_table
+from services.extractor.rules.actors import load_actor_table
 from services.extractor.rules.arguments import (
     COUNTRY_AREAS,
     SUBJECT_DEPS,
@@ -19,9 +16,7 @@ from services.extractor.rules.arguments import (
     np_words,
     subject_of,
 )
-from services.extractor.rules.datadir import data_dir
 from services.extractor.rules.dateline import Dateline, dateline_place, sentence_dateline
-from services.extractor.rules.gazetteer import read_gazetteer
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.place_cues import (
@@ -33,8 +28,9 @@ from services.extractor.rules.place_cues import (
     where_said,
 )
 from services.extractor.rules.place_resolution import best_admin1, resolve
-from services.extractor.rules.places import Place, PlaceMention, fold, load_gazetteer
-from services.extractor.rules.tokens import sentence_text, subtree_indices, token_table
+from services.extractor.rules.places import PlaceMention, fold, load_gazetteer
+from services.extractor.rules.seats import capital_mentions
+from services.extractor.rules.tokens import sentence_text, subtree_indices
 from services.extractor.rules.triggers import lemma
 
 PLACE_PREPS = frozenset(
@@ -88,56 +84,6 @@ def claimant_of(doc: Doc | Span, token: Token) -> str | None:
 
 COUNTRY_PREPS = frozenset({"in", "into", "inside", "across", "throughout", "within"})
 NAMED_ACTORS = frozenset({"org", "person", "institution", "demonym"})
-
-
-def _capitals() -> dict[str, Place]:
-    """ISO3 -> the capital city, from the actor table's capitals found in the gazetteer."""
-    return _capitals_in(data_dir())
-
-
-@cache
-def _capitals_in(folder: Path) -> dict[str, Place]:
-    gazetteer = read_gazetteer(folder).by_alias
-    out: dict[str, Place] = {}
-    for alias, entry in read_actor_table(folder).by_alias.items():
-        if entry.kind == "capital" and entry.country not in out:
-            cities = [p for p in gazetteer.get(alias, []) if p.kind == "city" and p.country == entry.country]
-            if cities:
-                out[entry.country] = max(cities, key=lambda p: p.population)
-    return out
-
-
-def capital_mentions(doc: Doc | Span, home: str | None = None) -> list[PlaceMention]:
-    """ "Pakistan's capital", "the Sudanese capital": the capital city of that country, as a mention;
-    "the capital" alone is the capital of the article's home country `home`.
-    """
-    if isinstance(doc, Doc) and "capital" not in token_table(doc).lower:
-        return []
-    table = load_actor_table().by_alias
-    found: list[PlaceMention] = []
-    offset = doc[0].i if isinstance(doc, Span) and len(doc) else 0
-    for token in doc:
-        if token.lower_ != "capital" or token.pos_ != "NOUN":
-            continue
-        country = None
-        for child in token.children:
-            entry = table.get(fold(re.sub(r"['’]s$", "", child.text)))
-            if child.dep_ in {"poss", "amod", "compound"} and entry and entry.kind in {"country", "demonym"}:
-                country = entry.country
-                break
-        named_next = token.i + 1 < offset + len(doc) and doc[token.i - offset + 1].pos_ == "PROPN"
-        the = any(c.dep_ == "det" and c.lower_ == "the" for c in token.children) and not any(
-            c.dep_ == "prep" and c.lower_ == "of" for c in token.children
-        )  # "Djibo, the capital of Soum province": a regional capital, not the country's
-        if (
-            country is None and home and the and not named_next
-        ):  # not "the capital Sanaa", "the capital, Kyiv"
-            country = home
-        city = _capitals().get(country or "")
-        if city is not None:
-            i = token.i - offset
-            found.append(PlaceMention(i, i + 1, city.name, (city,), False, False, True))
-    return found
 
 
 def is_country(mention: PlaceMention) -> bool:
