@@ -44,6 +44,7 @@ from services.extractor.rules.where import claimant_of, is_country, pick_locatio
 
 HOSTILE = frozenset({"assault", "coerce"})
 VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
+SAID = VERBAL - {"threaten"}
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # displacement is coded as the violence's toll, and only when counted ("400,000 people were displaced",
@@ -400,12 +401,19 @@ def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
             )
             if other.event_type == draft.event_type and _restates(draft, other):
                 break  # "..., one of the deadliest attacks on a medical site in months": the same strike
+            # "condemned the attack and called for calm": one statement, told as its first act (a threat
+            # stays an event of its own: "called the protesters criminals and warned that ...")
+            one_statement = other.event_type in SAID and draft.event_type in SAID and same_actor
             if other.event_type == draft.event_type and same_place and same_actor and not draft.new_event:
                 other.quantities.extend(draft.quantities)
                 other.actor = other.actor or draft.actor
                 other.recipient = other.recipient or draft.recipient
                 other.location = other.location or draft.location
                 other.mode = other.mode or draft.mode
+                break
+            if one_statement:
+                other.quantities.extend(draft.quantities)
+                other.recipient = other.recipient or draft.recipient
                 break
         else:
             merged.append(draft)
