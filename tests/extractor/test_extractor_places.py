@@ -282,3 +282,14 @@ def test_the_gulf_state_is_a_description_not_a_place() -> None:
     words = ["The", "Gulf", "state", "has", "brokered", "talks", ",", "officials", "in", "Doha", "said", "."]
     proper = [w[:1].isupper() and (i > 0 or w.lower() not in STOP_WORDS) for i, w in enumerate(words)]
     assert [m.text for m in find_places(words, proper)] == ["Doha"]
+
+
+def test_a_name_running_on_over_a_hyphen_is_not_its_first_half() -> None:
+    def names(sentence: str) -> list[str]:
+        words = sentence.replace("-", " - ").split()
+        proper = [w[:1].isupper() and (i > 0 or w.lower() not in STOP_WORDS) for i, w in enumerate(words)]
+        return [m.text for m in find_places(words, proper)]
+
+    assert names("Gunmen attacked the village of Bois-Marchand at dawn .") == ["Bois-Marchand"]
+    assert names("Engineers at a Beijing-funded mine were attacked .") == []
+    assert "Cologne" in names("He landed at Cologne-Bonn airport .")

@@ -115,6 +115,19 @@ def _strip_possessive(word: str) -> str:
 _BREAKS = frozenset({",", ";", "(", ")"})
 
 
+def _hyphen_goes_on(words: list[str], k: int, named: bool = False) -> bool:
+    """Whether word k is a hyphen the name before it runs on over: "Pont-Sonde", "Saut-d'Eau",
+    "Beijing-funded"; not "Cologne-Bonn" or "the Israel-Lebanon border", two places joined, unless
+    the words call it one place (`named`: "the village of Bois-Marchand")."""
+    if not (k + 1 < len(words) and words[k] == "-" and words[k + 1][:1].isalpha()):
+        return False
+    after = words[k + 1]
+    if named:
+        return True
+    readings = load_gazetteer().by_alias.get(fold(after), []) if after[:1].isupper() else []
+    return not any(not needs_context(p) for p in readings)
+
+
 def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     """The longest gazetteer name starting at word i: (number of words, text, readings)."""
     gaz = load_gazetteer()
@@ -131,14 +144,32 @@ def _lookup(words: list[str], i: int) -> tuple[int, str, list[Place]] | None:
     for n in range(len(longest), 0, -1):
         span = longest[:n]
         hyphens = span.count("-")
-        if n - 2 * hyphens > MAX_WORDS or span[-1] == "-":
-            continue
+        if n - 2 * hyphens > MAX_WORDS or span[-1] == "-" or _hyphen_goes_on(words, i + n):
+            continue  # "Saut" of "Saut-d'Eau" is not the town Saut
         text = " ".join(stripped[:n]).replace(" - ", "-").strip()
         key = fold(text)
         readings: list[Place] = gaz.by_alias.get(key, [])
         candidates = [p for p in readings if p.kind == "country" or key not in gaz.stoplist]
         if candidates:
             return n, text, candidates
+    return None
+
+
+def _unlisted(
+    words: list[str], proper: list[bool], i: int, settlement: bool
+) -> tuple[int, str, list[Place]] | None:
+    """A name at word i the gazetteer lacks, read as a place where the words make it one."""
+    if settlement:  # "the village of Nerkin Hand": the capitalized words that follow
+        n_name = 1
+        while i + n_name < len(words) and n_name < MAX_WORDS and words[i + n_name][:1].isupper():
+            n_name += 2 if _hyphen_goes_on(words, i + n_name + 1, named=True) else 1
+        if _hyphen_goes_on(words, i + n_name, named=True):  # "the village of Pont-Sonde"
+            n_name += 2
+        return n_name, " ".join(words[i : i + n_name]).replace(" - ", "-"), []
+    if (n_unknown := _unknown_name(words, proper, i)) is not None:
+        return n_unknown, " ".join(words[i : i + n_unknown]), []
+    if (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
+        return n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), []
     return None
 
 
@@ -159,18 +190,12 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             continue
         settlement = i >= 2 and words[i - 1].lower() == "of" and words[i - 2].lower() in SETTLEMENT_WORDS
         found = _lookup(words, i)
+        if found is not None and settlement and _hyphen_goes_on(words, i + found[0], named=True):
+            found = None  # "the village of Bois-Marchand" is not the town Bois
         if found is None:
             settlement = settlement or _after_site(words, i)
-            if settlement:  # "the village of Nerkin Hand": the capitalized words that follow
-                n_name = 1
-                while i + n_name < len(words) and n_name < MAX_WORDS and words[i + n_name][:1].isupper():
-                    n_name += 1
-                found = (n_name, " ".join(words[i : i + n_name]), [])
-            elif (n_unknown := _unknown_name(words, proper, i)) is not None:
-                found = (n_unknown, " ".join(words[i : i + n_unknown]), [])
-            elif (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
-                found = (n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), [])
-            else:
+            found = _unlisted(words, proper, i, settlement)
+            if found is None:
                 i += 1
                 continue
         n, text, candidates = found

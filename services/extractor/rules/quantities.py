@@ -139,8 +139,8 @@ def _kind_from_governors(
         word = lem[head]
         placed = placed or (dep[node] == "pobj" and word in PLACE_PREPOSITIONS)
         remains = remains or word in REMAINS
-        if _told_dead(t, head, counted, remains):
-            return "killed", head
+        if (idiom := _idiom_kind(t, head, counted, remains)) is not None:
+            return idiom, head
         if pos[head] in {"VERB", "AUX", "ADJ"} or (pos[head] in NOUN_POS and word in q["noun_heads"]):
             if obj in weapons and word in q["weapon_verbs"]:
                 return q["weapon_verbs"][word], head
@@ -164,6 +164,15 @@ def _kind_from_governors(
             break
         node = head
     return None, None
+
+
+def _idiom_kind(t: TokenTable, head: int, counted: int, remains: bool) -> str | None:
+    """Kinds told by a phrase rather than a verb: "found dead", "set fire to 45 houses"."""
+    if _told_dead(t, head, counted, remains):
+        return "killed"
+    if t.lemma[head] == "set" and any(t.lower[c] in SET_ON_FIRE for c in t.children[head]):
+        return "destroyed"
+    return None
 
 
 def _not_a_count(text: str, value: int, like_num: bool, obj: str | None) -> bool:
@@ -197,6 +206,7 @@ def _demonym(word: str) -> ActorEntry | None:
 
 PLACE_PREPOSITIONS = frozenset({"in", "at", "across", "throughout", "near", "around"})
 REMAINS = frozenset({"body", "corpse", "remains"})
+SET_ON_FIRE = frozenset({"fire", "alight", "ablaze", "afire"})
 FOUND_VERBS = frozenset({"find", "discover", "dump"})  # (bodies recovered or received are returned)
 SHOT_DEAD = frozenset({"shoot", "gun", "stab", "hack", "beat", "club"})
 
