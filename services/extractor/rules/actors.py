@@ -20,7 +20,8 @@ from pathlib import Path
 from schemas import Actor
 from services.extractor.rules.datadir import data_dir
 from services.extractor.rules.gazetteer import read_gazetteer
-from services.extractor.rules.places import POSSESSIVE, country_of_text, fold
+from services.extractor.rules.place_words import POSSESSIVE
+from services.extractor.rules.places import country_of_text, fold
 
 MAX_ALIAS_WORDS = 6  # "International Committee of the Red Cross"
 _TRAILING = re.compile(r"['’]s$|[,.;:!?)”\"]+$")

@@ -8,7 +8,8 @@ a capitalized word that is not a place, a country's word, a title or a word that
 from __future__ import annotations
 
 from services.extractor.rules.actors import OFFICES, load_actor_table, lookup_alias
-from services.extractor.rules.places import NOT_NAMES, PlaceMention, fold, load_gazetteer
+from services.extractor.rules.place_words import NOT_NAMES
+from services.extractor.rules.places import PlaceMention, fold, load_gazetteer
 
 # capitalized words that may stand before a place name: "Mount Sinjar", "Greater Khartoum"
 PLACE_PREFIXES = frozenset({"mount", "lake", "greater", "upper", "lower", "new", "old", "north", "south"})

@@ -15,7 +15,22 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from services.extractor.rules.gazetteer import Place, fold, load_gazetteer
-from services.extractor.rules.timex import MONTHS, WEEKDAYS
+from services.extractor.rules.place_words import (
+    BUILDINGS,
+    DESCRIBED_AS,
+    MAX_TOKENS,
+    MAX_WORDS,
+    PART_OF,
+    PLACED_AFTER,
+    REGION_WORDS,
+    SETTLEMENT_WORDS,
+    after_site,
+    apposition,
+    is_quarter,
+    named_day,
+    unknown_name,
+    unknown_with_parent,
+)
 
 __all__ = [
     "Place",
@@ -27,37 +42,6 @@ __all__ = [
     "needs_context",
 ]
 
-REGION_WORDS = frozenset(
-    {
-        "region",
-        "regions",
-        "oblast",
-        "oblasts",
-        "province",
-        "provinces",
-        "krai",
-        "kray",
-        "governorate",
-        "republic",
-        "state",
-        "district",
-        "districts",
-        "department",
-        "prefecture",
-        "county",
-    }
-)
-SETTLEMENT_WORDS = frozenset(
-    {"village", "town", "city", "settlement", "hamlet", "township", "suburb", "port", "district"}
-)
-# "Nairobi's Kangemi area", "Gaza City's Sabra neighbourhood": a quarter of the city named before it
-QUARTER_WORDS = frozenset(
-    {"area", "neighbourhood", "neighborhood", "district", "suburb", "quarter", "township", "slum", "estate"}
-)
-POSSESSIVE = frozenset({"'s", "’s"})
-DESCRIBED_AS = frozenset({"state", "country", "nation", "kingdom", "emirate", "republic"})
-MAX_WORDS = 4
-MAX_TOKENS = 7  # "Port - au - Prince": spaCy splits hyphenated names
 SMALL_TOWN = 15_000
 SPELLING_RATIO = 0.8
 
@@ -84,22 +68,6 @@ class PlaceMention:
     building: bool = False  # "the Miraflores palace": a building named like a town, maybe elsewhere
 
 
-PLACED_AFTER = frozenset(
-    {
-        "in",
-        "near",
-        "at",
-        "into",
-        "inside",
-        "outside",
-        "around",
-        "across",
-        "throughout",
-        "from",
-        "of",
-        "towards",
-    }
-)
 KIND_RANK = {"country": 3.0, "water": 2.5, "city": 2.0, "admin2": 1.5, "admin1": 1.0}
 REGION_KIND_RANK = {"admin1": 3.0, "admin2": 2.5, "city": 1.0, "country": 0.0, "water": 0.0}
 DISTRICT_KIND_RANK = {"admin2": 3.0, "admin1": 2.5, "city": 1.0, "country": 0.0, "water": 0.0}
@@ -166,9 +134,9 @@ def _unlisted(
         if _hyphen_goes_on(words, i + n_name, named=True):  # "the village of Pont-Sonde"
             n_name += 2
         return n_name, " ".join(words[i : i + n_name]).replace(" - ", "-"), []
-    if (n_unknown := _unknown_name(words, proper, i)) is not None:
+    if (n_unknown := unknown_name(words, proper, i)) is not None:
         return n_unknown, " ".join(words[i : i + n_unknown]), []
-    if (n_unknown := _unknown_with_parent(words, proper, i)) is not None:
+    if (n_unknown := unknown_with_parent(words, proper, i)) is not None:
         return n_unknown, " ".join(words[i : i + n_unknown]).replace(" - ", "-"), []
     return None
 
@@ -193,7 +161,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         if found is not None and settlement and _hyphen_goes_on(words, i + found[0], named=True):
             found = None  # "the village of Bois-Marchand" is not the town Bois
         if found is None:
-            settlement = settlement or _after_site(words, i)
+            settlement = settlement or after_site(words, i)
             found = _unlisted(words, proper, i, settlement)
             if found is None:
                 i += 1
@@ -211,7 +179,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         ):
             i = end + 1  # a first name ("Vladimir Putin", "Volodymyr Zelensky"), not a place
             continue
-        if _named_day(words, end):
+        if named_day(words, end):
             i = end  # "which marked Saba Saba, the anniversary of the 1990 rallies": a day, not a place
             continue
         word_after = words[end].lower() if end < len(words) else ""
@@ -228,7 +196,7 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
             and words[end + 2].lower() in {"regions", "oblasts", "provinces", "districts", "states"}
         ):
             region = True
-        quarter = _is_quarter(words, i, end)
+        quarter = is_quarter(words, i, end)
         placed = settlement or region or quarter or (i > 0 and words[i - 1].lower() in PLACED_AFTER)
         parent_next = end + 1 < len(words) and words[end] in {",", "in"}
         if not (
@@ -252,93 +220,6 @@ def find_places(words: list[str], proper: list[bool]) -> list[PlaceMention]:
         )
         i = end
     return _with_parents(words, mentions)
-
-
-# "an attack on its base at Boulkessi", "a school in Kuriga": a name the gazetteer lacks after these is a
-# village or town of the story's country
-NAMED_SITES = frozenset(
-    {"camp", "base", "outpost", "garrison", "village", "town", "school", "hospital", "market", "checkpoint"}
-)
-DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
-PART_OF = frozenset({*DIRECTIONS, "central"})  # "southern Lebanon", "central Mali": a part of the place
-NOT_NAMES = frozenset({*PART_OF, *MONTHS, *WEEKDAYS})
-
-
-BUILDINGS = frozenset({"palace", "prison", "jail", "airport", "stadium", "mosque", "cathedral", "hotel"})
-CALENDAR_NOUNS = frozenset({"anniversary", "holiday", "festival", "feast", "day", "commemoration"})
-
-
-def _named_day(words: list[str], end: int) -> bool:
-    """Whether the name ending before `end` is described as a day: ", the anniversary of ...",
-    ", the 35th anniversary", ", a public holiday"."""
-    after = [w.lower() for w in words[end : end + 5]]
-    return after[:1] == [","] and after[1:2] in (["the"], ["a"]) and not CALENDAR_NOUNS.isdisjoint(after[2:4])
-
-
-def _after_site(words: list[str], i: int) -> bool:
-    return (
-        i >= 2
-        and words[i - 1].lower() in {"at", "in", "near"}
-        and words[i - 2].lower() in NAMED_SITES
-        and words[i].lower() not in NOT_NAMES
-    )
-
-
-def _is_quarter(words: list[str], i: int, end: int) -> bool:
-    """ "Nairobi's Kangemi area": a name between a possessive and a word for a part of a town."""
-    after = words[end].lower() if end < len(words) else ""
-    named = after in QUARTER_WORDS or (end - i > 1 and words[end - 1].lower() in QUARTER_WORDS)
-    return i > 0 and (words[i - 1] in POSSESSIVE or words[i - 1].endswith(("'s", "’s"))) and named
-
-
-def _unknown_name(words: list[str], proper: list[bool], i: int) -> int | None:
-    """The length of a quarter's or region's name the gazetteer lacks, read from the word after it."""
-    return _unknown_quarter(words, proper, i) or _unknown_region(words, proper, i)
-
-
-def _unknown_quarter(words: list[str], proper: list[bool], i: int) -> int | None:
-    """The length of a quarter's name the gazetteer lacks ("Nairobi's Kangemi area")."""
-    for n in (1, 2, 3):
-        if i + n > len(words) or not (words[i + n - 1][:1].isupper() and proper[i + n - 1]):
-            return None
-        if _is_quarter(words, i, i + n):
-            return n
-    return None
-
-
-def _unknown_region(words: list[str], proper: list[bool], i: int) -> int | None:
-    """The length of a name the gazetteer lacks before "province/region/district" ("Oddar Meanchey
-    province"): resolution looks it up by spelling among the article's countries' subdivisions.
-    """
-    for n in (1, 2, 3):
-        if i + n >= len(words) or not (words[i + n - 1][:1].isupper() and proper[i + n - 1]):
-            return None
-        if words[i + n].lower() in REGION_WORDS and words[i + n].lower() != "republic":
-            return n
-    return None
-
-
-def _unknown_with_parent(words: list[str], proper: list[bool], i: int) -> int | None:
-    """The length of a name the gazetteer lacks that reads as a place: after "in/near/at ..." and
-    before ", <place>" or "in <place>" ("an attack in Dioura, in the Segou region"). Kept only when
-    that parent is found (`_with_parents`).
-    """
-    if i == 0 or words[i - 1].lower() not in PLACED_AFTER:
-        return None
-    n = 1
-    while (
-        i + n < len(words)
-        and n < MAX_TOKENS
-        and (words[i + n] == "-" or (words[i + n][:1].isupper() and proper[i + n]) or words[i + n - 1] == "-")
-    ):
-        n += 1
-    after = words[i + n : i + n + 4]  # ", in the Segou region"
-    if after[:1] in ([","], ["in"]) and any(w[:1].isupper() for w in after[1:]):
-        return n
-    described = [w.lower() for w in words[i + n : i + n + 11]]  # ", a village 30 km from Mopti"
-    if any(_apposition(described[:k]) and described[k][:1].isalpha() for k in range(4, len(described))):
-        return n
-    return None
 
 
 def _inside(place: Place, parent: Place) -> bool:
@@ -367,17 +248,6 @@ def _quarter_of(quarter: PlaceMention, town: PlaceMention) -> PlaceMention:
         return replace(quarter, candidates=tuple(inside), placed=True, parent=inside[0].country)
     around = max(town.candidates, key=lambda q: (q.kind == "city", q.population))
     return replace(quarter, candidates=(), placed=True, parent=around.country, within=around)
-
-
-def _apposition(between: list[str]) -> bool:
-    """ ", a village about 30 km from", ", a town near": what lies between a place and the one it is near."""
-    return (
-        len(between) <= 10
-        and between[:1] == [","]
-        and between[1:2] in (["a"], ["the"])
-        and any(w in SETTLEMENT_WORDS for w in between[2:4])
-        and "," not in between[1:]
-    )
 
 
 def _near(place: PlaceMention, landmark: PlaceMention) -> PlaceMention:
@@ -410,7 +280,7 @@ def _with_parents(words: list[str], mentions: list[PlaceMention]) -> list[PlaceM
             continue  # "Chile, Costa Rica, Peru": a list of countries, not Costa Rica in Peru
         if between in ([","], ["in"], [",", "in"]):
             child, parent = first, second
-        elif _apposition(between):  # "Kourou, a village about 30 km from Mopti": in Mopti's country
+        elif apposition(between):  # "Kourou, a village about 30 km from Mopti": in Mopti's country
             out[k] = _near(first, second)
             continue
         elif (not between and words[first.end - 1].endswith(("'s", "’s"))) or between in (["'s"], ["’s"]):
