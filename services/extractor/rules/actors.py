@@ -135,6 +135,8 @@ def _person_name_words(folder: Path) -> frozenset[str]:
 
 
 _POSSESSIVE_END = re.compile(r"['’]s$")
+# Before an international body's name, these make it a country's own body of that name.
+OWN_BODY_WORDS = frozenset({"national", "supreme", "federal", "transitional", "provisional", "revolutionary"})
 GIVEN_NAME_COUNTRIES = frozenset({"chad", "jordan", "india", "georgia"})  # also people's first names
 FUNCTION_WORDS = frozenset(
     {
@@ -241,8 +243,8 @@ class PersonMemory:
         for i, found in enumerate(aliases):
             if found is None:
                 continue
-            if found[0].kind == "region":
-                continue
+            if found[0].kind == "region" or _in_a_name(words, i, found[0], table):
+                continue  # "National Security Council spokesman X" speaks for no UN body
             if found[0].kind == "person":
                 if found[1] > 1:  # "Nicolas Maduro" known in full: a later "Maduro" is the same man
                     self._remember(found[0].alias, found[0].country)
@@ -359,6 +361,8 @@ def _in_a_name(words: list[str], i: int, entry: ActorEntry, table: ActorTable) -
     if entry.kind != "org" or i == 0:
         return False
     before = words[i - 1]
+    if before.lower() in OWN_BODY_WORDS:
+        return True  # "the National Security Council" is a country's own, not the UN's Security Council
     return (
         before[:1].isupper()
         and before.lower() not in FUNCTION_WORDS  # "The United Nations", "An M23 official"
