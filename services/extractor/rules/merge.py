@@ -255,13 +255,20 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
     events.append(ArticleEvent(draft, sentence, index))
 
 
+def _internal(countries: Counter[str], target: str | None) -> bool:
+    """Whether the article is about one country, the target's: no other is named a quarter as often."""
+    top = countries.most_common(2)
+    return bool(top) and top[0][0] == target and (len(top) == 1 or 4 * top[1][1] < top[0][1])
+
+
 def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None:
     """Give assaults without an attacker's country one from the article.
 
     - Two main countries (a war between states): the side opposite the target's, when it is seen attacking.
     - Otherwise, when every assault of the article whose attacker is known has one country and the event
       happens there (an internal conflict: junta, rebels and gangs are coded by the country they operate
-      in), that country.
+      in), that country; also when no attacker is known and the article is about that one country
+      (gunmen nobody names: ACLED's unidentified armed group of the country).
     """
     top = [c for c, _ in countries.most_common(2)]
     known = {
@@ -290,5 +297,7 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
             draft.actor = Actor(text="", name=None, country=opposite, sector="military")
             if draft.recipient is None:
                 draft.recipient = Actor(text="", name=None, country=target, sector=None)
-        elif known == {target} and draft.location is not None:
+        elif (
+            known == {target} or (not known and _internal(countries, target))
+        ) and draft.location is not None:
             draft.actor = Actor(text="", name=None, country=target, sector=None)
