@@ -112,3 +112,17 @@ def test_a_headline_side_names_the_body_s_unnamed_soldiers() -> None:
     body.draft.actor = Actor(text="Soldiers", name=None, country=None, sector="military")
     (folded,) = fold_headline([headline, body], frozenset({0}))
     assert folded.draft.actor is not None and folded.draft.actor.country == "ETH"
+
+
+def test_a_headline_that_took_in_the_lead_is_told_by_the_lead_and_takes_in_the_later_body_event() -> None:
+    events: list[ArticleEvent] = []
+    lead = _event(2, TOWN, _count("killed", 40))
+    later = _event(5, TOWN, _count("injured", 12))
+    headline = frozenset({0})
+    add_draft(events, _event(0, REGION, _count("killed", 40)).draft, (0, 1), 0, headline)
+    add_draft(events, lead.draft, (2, 3), 2, headline)  # joins the headline's event while the body is read
+    events.append(later)  # a body event the headline's did not take in
+    kept = fold_headline(events, headline)
+    assert len(kept) == 1 and kept[0].sentence == (2, 3)  # the lead's evidence, not the headline's
+    assert kept[0].draft.location == TOWN
+    assert {(q.kind, q.value) for q in kept[0].draft.quantities} == {("killed", 40), ("injured", 12)}

@@ -226,6 +226,7 @@ class RuleEngine:
             for (_, s, e), title in zip(spans, titles, strict=True)
         ]
         events: list[ArticleEvent] = []
+        headline = _headline_lines(text, spans)
         # the parser reads a batch in sub-batches of a quarter of its size: one sub-batch for the article
         parses = _nlp().pipe(inputs, batch_size=max(4 * len(inputs), 64))
         for (index, start, end), title, source, parsed in zip(spans, titles, inputs, parses, strict=True):
@@ -256,13 +257,13 @@ class RuleEngine:
                 draft.time = time
                 if draft.event_type == "assault":
                     draft.mode = assault_mode(draft.mode, lowered, draft.quantities)
-                add_draft(events, draft, (start, end), index)
+                add_draft(events, draft, (start, end), index, headline)
             self._remember_speaker(doc, state.memory, state)
         # the gate sees only what the text says: an attacker inferred from the article is no evidence;
         # it runs before the headline folds, so that a headline does not fold into a body event it drops
         share = reporting_share(state.first_sentences)
         kept = {id(d) for d in political_drafts([e.draft for e in events], share)}
-        events = fold_headline([e for e in events if id(e.draft) in kept], _headline_lines(text, spans))
+        events = fold_headline([e for e in events if id(e.draft) in kept], headline)
         fill_story_places(events, state)
         for event in events:  # a place found only now implies who protested or detained
             draft = event.draft

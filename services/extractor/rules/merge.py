@@ -36,6 +36,8 @@ class ArticleEvent:
     sentence: tuple[int, int]
     sentence_index: int
     last_index: int = -1  # the latest sentence merged in
+    # a headline event's first body draft, with its sentence and number: where fold_headline anchors it
+    told_first: tuple[Draft, tuple[int, int], int] | None = None
 
     def __post_init__(self) -> None:
         self.last_index = max(self.last_index, self.sentence_index)
@@ -154,7 +156,10 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
         return events
     body_start = max(headline)
     kept: list[ArticleEvent] = []
+    folded: set[int] = set()
     for event in events:
+        if id(event) in folded:
+            continue
         if event.sentence_index not in headline:
             kept.append(event)
             continue
@@ -172,6 +177,14 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
             ),
             None,
         )
+        told = event.told_first
+        if told is not None and (body is None or told[2] < body.sentence_index):
+            _anchor_in_body(event, *told)  # it took in the body's first telling: it is that event now
+            if body is not None:  # and the body event it would have joined tells it too
+                _absorb(event, body.draft, body.last_index)
+                folded.add(id(body))
+            kept.append(event)
+            continue
         if body is None:
             kept.append(event)
             continue
@@ -188,6 +201,23 @@ def fold_headline(events: list[ArticleEvent], headline: frozenset[int]) -> list[
             if (q.kind, q.value) not in have and not (q.kind in kinds and _vague(q.text))
         )
     return kept
+
+
+def _anchor_in_body(event: ArticleEvent, body: Draft, sentence: tuple[int, int], index: int) -> None:
+    """A headline event that took in a body draft: the body sentence is its evidence, and what the body
+    says of its place and sides wins over the headline's ("Iran hits back on Tel Aviv", then "missiles
+    slammed into apartment blocks in Ramat Gan")."""
+    head = event.draft
+    event.sentence, event.sentence_index = sentence, index
+    head.trigger, head.time, head.claimant = (
+        body.trigger,
+        body.time or head.time,
+        body.claimant or head.claimant,
+    )
+    head.location = body.location or head.location
+    if body.actor is not None and body.actor.country:
+        head.actor = body.actor
+    head.recipient = body.recipient or head.recipient
 
 
 def _absorb(event: ArticleEvent, draft: Draft, index: int, keep_place: bool = False) -> None:
@@ -209,7 +239,21 @@ def _absorb(event: ArticleEvent, draft: Draft, index: int, keep_place: bool = Fa
     old.claimant = old.claimant or draft.claimant
 
 
-def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int], index: int) -> None:
+def add_draft(
+    events: list[ArticleEvent],
+    draft: Draft,
+    sentence: tuple[int, int],
+    index: int,
+    headline: frozenset[int] = frozenset(),
+) -> None:
+    """Add a sentence's draft to the article's events, or absorb it into an earlier event it tells
+    again; `headline` holds the headline's sentence numbers (see `told_first`)."""
+
+    def absorb(event: ArticleEvent, keep_place: bool = False) -> None:
+        if event.told_first is None and event.sentence_index in headline and index not in headline:
+            event.told_first = (draft, sentence, index)
+        _absorb(event, draft, index, keep_place)
+
     owners = {q.owner for q in draft.quantities if q.owner and q.kind in {"intercepted", "launched"}}
     if owners and (draft.actor is None or draft.actor.country not in owners):
         # "air defenses shot down 87 of 101 drones launched by Russia": the attack is the weapons' side's
@@ -219,40 +263,36 @@ def add_draft(events: list[ArticleEvent], draft: Draft, sentence: tuple[int, int
             Actor(text="", name=None, country=country, sector="military"),
         )
     interceptions = bool(draft.quantities) and all(q.kind == "intercepted" for q in draft.quantities)
-    if interceptions:  # the barrage they answer: by the weapons' side, else the latest with launch counts
-        for event in reversed(events):
-            actor = event.draft.actor
-            if (
-                owners
-                and event.draft.event_type == "assault"
-                and actor is not None
-                and actor.country in owners
-            ):
-                _absorb(event, draft, index, keep_place=True)
-                return
-        for event in reversed(events):
-            if event.draft.event_type == "assault" and any(
-                q.kind == "launched" for q in event.draft.quantities
-            ):
-                _absorb(event, draft, index, keep_place=True)
-                return
-        for event in reversed(events):
-            if event.draft.event_type == "assault" and index - event.sentence_index <= 3:
-                _absorb(event, draft, index, keep_place=True)
-                return
+    if interceptions and (barrage := _barrage_answered(events, owners, index)) is not None:
+        absorb(barrage, keep_place=True)
+        return
     if draft.event_type in STATEMENT_TYPES:
         # statements only continue the article's latest event, a few sentences back at most
         latest = events[-1] if events else None
         if latest is not None and index - latest.sentence_index <= 4 and _joins(latest, draft, index):
-            _absorb(latest, draft, index)
+            absorb(latest)
             return
         events.append(ArticleEvent(draft, sentence, index))
         return
     for event in events:
         if _joins(event, draft, index):
-            _absorb(event, draft, index)
+            absorb(event)
             return
     events.append(ArticleEvent(draft, sentence, index))
+
+
+def _barrage_answered(events: list[ArticleEvent], owners: set[str], index: int) -> ArticleEvent | None:
+    """The barrage interceptions answer: by the weapons' side, else the latest with launch counts, else
+    an assault of the last few sentences."""
+    assaults = [e for e in reversed(events) if e.draft.event_type == "assault"]
+    for event in assaults:
+        actor = event.draft.actor
+        if owners and actor is not None and actor.country in owners:
+            return event
+    for event in assaults:
+        if any(q.kind == "launched" for q in event.draft.quantities):
+            return event
+    return next((e for e in assaults if index - e.sentence_index <= 3), None)
 
 
 def _internal(countries: Counter[str], target: str | None) -> bool:
