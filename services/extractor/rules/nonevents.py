@@ -155,13 +155,15 @@ def _a_question(token: Token) -> bool:
 def _figurative(trigger: Trigger) -> bool:
     """ "It strikes me that ...": an act of force with an empty "it" for subject and a clause for
     object; "insisted the government was doing what it said": an assertion, not a demand (one is
-    made in the base form: "insisted that he resign")."""
+    made in the base form: "insisted that he resign"); a threat made by no one (below)."""
     token = trigger.token
     children = list(token.children)
     if trigger.event_type == "assault":
         return any(c.dep_ == "nsubj" and c.lower_ == "it" for c in children) and any(
             c.dep_ == "ccomp" for c in children
         )
+    if trigger.event_type == "threaten":
+        return _impersonal_threat(token)
     if trigger.event_type != "request" or lemma(token) != "insist":
         return False
     for clause in (c for c in children if c.dep_ == "ccomp"):
@@ -170,6 +172,28 @@ def _figurative(trigger: Trigger) -> bool:
             return False
         return clause.tag_ in {"VBD", "VBZ", "VBP"} or bool(auxiliaries & INDICATIVE_AUXILIARIES)
     return False
+
+
+# Subjects that endanger without anyone threatening: "attacks on shipping threaten global trade", "the
+# surge poses a grave threat to ...", "the drought threatens millions". Events and trends, not sides.
+IMPERSONAL = frozenset(
+    {"surge", "rise", "increase", "spike", "storm", "drought", "flood", "crisis", "shortage", "inflation",
+     "pandemic", "virus", "disease", "change", "heat", "fire", "wildfire", "cost", "price", "debt",
+     "slowdown", "recession", "disruption", "delay", "plan", "proposal", "rule", "law", "bill", "policy",
+     "tariff"}
+)  # fmt: skip
+
+
+def _impersonal_threat(token: Token) -> bool:
+    """A threat whose subject is an event, a trend or a measure rather than a side: "attacks threaten
+    global trade", "a surge of attacks poses a grave threat"."""
+    verb = token.head if token.dep_ == "dobj" and lemma(token.head) == "pose" else token
+    subject = next((c for c in verb.children if c.dep_ == "nsubj"), None)
+    if subject is None or subject.pos_ not in {"NOUN", "PROPN"}:
+        return False
+    word = lemma(subject)
+    forms = load_lexicon().trigger_forms
+    return word in IMPERSONAL or (subject.pos_ == "NOUN" and subject.lower_ in forms)
 
 
 INDICATIVE_AUXILIARIES = frozenset({"is", "are", "was", "were", "has", "have", "had", "will", "would"})
