@@ -71,6 +71,9 @@ FORCEFUL_RESOLVE = frozenset(
         "jail",
         "imprison",
         "hunt",
+        "retake",
+        "recapture",
+        "reclaim",
     }
 )
 
@@ -78,13 +81,20 @@ FORCEFUL_RESOLVE = frozenset(
 def is_vow_of_force(event_type: str, trigger: Token) -> bool:
     if event_type != "agree" or lemma(trigger) not in VOWS:
         return False
+    threats = load_lexicon().object_senses.get(lemma(trigger), {})
     for clause in trigger.children:
-        if clause.dep_ != "xcomp" or lemma(clause) not in FORCEFUL_RESOLVE:
+        if clause.dep_ not in {"xcomp", "ccomp"}:
             continue
         objects = [c for c in clause.children if c.dep_ == "dobj"]
+        if any(
+            (sense := threats.get(lemma(o))) is not None and sense.event_type == "threaten" for o in objects
+        ):
+            return True  # "vowed to give a full response", "pledged to exact a heavy price"
+        if lemma(clause) not in FORCEFUL_RESOLVE:
+            continue
         if lemma(clause) in {"press", "fight"} and objects:
             continue  # "pledged to fight corruption", "press the case": not force
-        return True
+        return True  # "vowed to retaliate", "vowed that the army would retake every town"
     return False
 
 
