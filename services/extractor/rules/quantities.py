@@ -139,8 +139,8 @@ def _kind_from_governors(
         word = lem[head]
         placed = placed or (dep[node] == "pobj" and word in PLACE_PREPOSITIONS)
         remains = remains or word in REMAINS
-        if (idiom := _idiom_kind(t, head, counted, remains)) is not None:
-            return idiom, head
+        if (idiom := _idiom_kind(t, head, counted, remains, obj)) is not None:
+            return idiom or None, head
         if pos[head] in {"VERB", "AUX", "ADJ"} or (pos[head] in NOUN_POS and word in q["noun_heads"]):
             if obj in weapons and word in q["weapon_verbs"]:
                 return q["weapon_verbs"][word], head
@@ -166,10 +166,13 @@ def _kind_from_governors(
     return None, None
 
 
-def _idiom_kind(t: TokenTable, head: int, counted: int, remains: bool) -> str | None:
-    """Kinds told by a phrase rather than a verb: "found dead", "set fire to 45 houses"."""
+def _idiom_kind(t: TokenTable, head: int, counted: int, remains: bool, obj: str | None) -> str | None:
+    """Kinds told by a phrase rather than a verb: "found dead", "set fire to 45 houses"; "" for goods
+    seized ("seized 50 rifles"), which count nothing, whatever verb the seizing is joined to."""
     if _told_dead(t, head, counted, remains):
         return "killed"
+    if obj in SEIZED_GOODS and t.lemma[head] in CONFISCATING:
+        return ""
     if t.lemma[head] == "set" and any(t.lower[c] in SET_ON_FIRE for c in t.children[head]):
         return "destroyed"
     return None
@@ -206,6 +209,12 @@ def _demonym(word: str) -> ActorEntry | None:
 
 PLACE_PREPOSITIONS = frozenset({"in", "at", "across", "throughout", "near", "around"})
 REMAINS = frozenset({"body", "corpse", "remains"})
+# Things seized from people (weapons, drugs, money): a confiscation's goods, never captives or ground.
+SEIZED_GOODS = frozenset(
+    {"rifle", "gun", "firearm", "weapon", "arm", "ammunition", "round", "explosive", "drug", "kilogram", "kg",
+     "ton", "tonne", "cash", "dollar", "phone"}
+)  # fmt: skip
+CONFISCATING = frozenset({"seize", "confiscate", "recover", "impound", "find", "discover"})
 SET_ON_FIRE = frozenset({"fire", "alight", "ablaze", "afire"})
 FOUND_VERBS = frozenset({"find", "discover", "dump"})  # (bodies recovered or received are returned)
 SHOT_DEAD = frozenset({"shoot", "gun", "stab", "hack", "beat", "club"})
@@ -225,6 +234,8 @@ def _fits(kind: str, obj: str | None) -> bool:
         return obj in weapons
     if kind in {"killed", "injured"}:
         return obj is None or obj in people or obj not in weapons
+    if kind == "captured":  # "seized 50 drones" is a confiscation, no count of the captured
+        return obj not in weapons
     return True
 
 
