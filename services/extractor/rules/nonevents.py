@@ -155,7 +155,8 @@ def _a_question(token: Token) -> bool:
 def _figurative(trigger: Trigger) -> bool:
     """ "It strikes me that ...": an act of force with an empty "it" for subject and a clause for
     object; "insisted the government was doing what it said": an assertion, not a demand (one is
-    made in the base form: "insisted that he resign"); a threat made by no one (below)."""
+    made in the base form: "insisted that he resign"); a threat made by no one, support that is an
+    escort of arms (below)."""
     token = trigger.token
     children = list(token.children)
     if trigger.event_type == "assault":
@@ -164,6 +165,8 @@ def _figurative(trigger: Trigger) -> bool:
         )
     if trigger.event_type == "threaten":
         return _impersonal_threat(token)
+    if trigger.event_type == "support" and lemma(token) == "back":
+        return _backed_by_arms(token)
     if trigger.event_type != "request" or lemma(token) != "insist":
         return False
     for clause in (c for c in children if c.dep_ == "ccomp"):
@@ -182,6 +185,19 @@ IMPERSONAL = frozenset(
      "slowdown", "recession", "disruption", "delay", "plan", "proposal", "rule", "law", "bill", "policy",
      "tariff"}
 )  # fmt: skip
+
+
+# What forces on the ground are "backed by": an escort of arms, not political support.
+ARMS = frozenset(
+    {"vehicle", "tank", "helicopter", "gunship", "jet", "aircraft", "drone", "artillery", "troop", "soldier",
+     "police", "force", "armor", "armour", "warship", "bulldozer"}
+)  # fmt: skip
+
+
+def _backed_by_arms(token: Token) -> bool:
+    """ "personnel, backed by armoured vehicles, were sent": an escort, not support."""
+    agents = [g for c in token.children if c.dep_ == "agent" for g in c.children if g.dep_ == "pobj"]
+    return any(lemma(a) in ARMS for a in agents)
 
 
 def _impersonal_threat(token: Token) -> bool:
