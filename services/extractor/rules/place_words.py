@@ -60,7 +60,22 @@ PLACED_AFTER = frozenset(
 # "an attack on its base at Boulkessi", "a school in Kuriga": a name the gazetteer lacks after these is a
 # village or town of the story's country
 NAMED_SITES = frozenset(
-    {"camp", "base", "outpost", "garrison", "village", "town", "school", "hospital", "market", "checkpoint"}
+    {
+        "camp",
+        "base",
+        "outpost",
+        "garrison",
+        "village",
+        "town",
+        "school",
+        "hospital",
+        "market",
+        "checkpoint",
+        "position",
+        "post",
+        "crossing",
+        "airfield",
+    }
 )
 DIRECTIONS = frozenset({"north", "south", "east", "west", "northern", "southern", "eastern", "western"})
 PART_OF = frozenset({*DIRECTIONS, "central"})  # "southern Lebanon", "central Mali": a part of the place
@@ -79,10 +94,11 @@ def named_day(words: list[str], end: int) -> bool:
 
 
 def after_site(words: list[str], i: int) -> bool:
+    """ "a camp in X", "forward positions at X": a name after a site word is a place."""
     return (
         i >= 2
         and words[i - 1].lower() in {"at", "in", "near"}
-        and words[i - 2].lower() in NAMED_SITES
+        and words[i - 2].lower().removesuffix("s") in NAMED_SITES  # "forward positions at X"
         and words[i].lower() not in NOT_NAMES
     )
 

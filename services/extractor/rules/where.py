@@ -121,7 +121,14 @@ def is_actor_mention(
             and token.dep_ == "dobj"
             and (token.head.i not in targets or sense_type(token.head) in ADDRESSED)
         )
-        return token.dep_ in SUBJECT_DEPS | {"poss"} or head_prep in {"by", "between", "with"} or other_verb
+        # "an aid package for Kyiv": a capital a thing is for stands for its government
+        for_a_thing = head_prep == "for" and token.head.head.pos_ in {"NOUN", "PROPN"}
+        return (
+            token.dep_ in SUBJECT_DEPS | {"poss"}
+            or head_prep in {"by", "between", "with"}
+            or other_verb
+            or for_a_thing
+        )
     return token.dep_ in SUBJECT_DEPS | {"poss", "dobj", "conj"} or head_prep in {
         "by",
         "between",
