@@ -11,10 +11,11 @@ from spacy.lang.en.stop_words import STOP_WORDS
 
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.article_places import article_places
 from services.extractor.rules.name_parts import without_name_parts
 from services.extractor.rules.place_resolution import best_admin1, resolve
 from services.extractor.rules.places import PlaceMention, find_places
-from services.extractor.rules.where import article_places, pick_location
+from services.extractor.rules.where import pick_location
 
 UKRAINE_NEWS = Counter({"UKR": 5, "RUS": 4})
 

@@ -7,8 +7,9 @@ from typing import Any
 from spacy.lang.en.stop_words import STOP_WORDS
 
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.article_places import article_places
 from services.extractor.rules.places import PlaceMention, find_places
-from services.extractor.rules.where import article_places, pick_location
+from services.extractor.rules.where import pick_location
 
 
 def _parsed(text: str) -> tuple[Any, list[PlaceMention]]:

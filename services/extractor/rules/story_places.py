@@ -18,10 +18,10 @@ from __future__ import annotations
 
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
+from services.extractor.rules.article_places import article_places
 from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.seats import seat_of
-from services.extractor.rules.where import article_places
 
 # meetings, agreements, aid, withdrawals and concessions happen somewhere too: where the story is
 GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid", "retreat", "concede"})
