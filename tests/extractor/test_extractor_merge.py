@@ -6,7 +6,7 @@ from collections import Counter
 from typing import Any
 
 from schemas import Actor, Location
-from services.extractor.rules.events import Draft
+from services.extractor.rules.drafts import Draft
 from services.extractor.rules.merge import ArticleEvent, add_draft, fold_headline, infer_attackers
 from services.extractor.rules.quantities import FoundQuantity
 

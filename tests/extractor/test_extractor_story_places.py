@@ -7,7 +7,7 @@ from typing import Any
 from schemas import Actor, Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.article_places import article_places
-from services.extractor.rules.events import Draft
+from services.extractor.rules.drafts import Draft
 from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.story_places import fill_story_places
 

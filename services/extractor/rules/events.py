@@ -13,17 +13,16 @@ Rules, in order:
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from spacy.tokens import Doc, Token
 
-from schemas import Actor, EventTime, Location
+from schemas import Actor
 from services.extractor.rules.arguments import (
     ArticleState,
     noun_actor,
     trigger_actor,
     trigger_recipient,
 )
+from services.extractor.rules.drafts import VERBAL, Draft, merge_same_type
 from services.extractor.rules.grounding import deployed_forces, ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
@@ -43,8 +42,6 @@ from services.extractor.rules.triggers import Trigger, find_triggers, lemma
 from services.extractor.rules.where import claimant_of, is_country, pick_location
 
 HOSTILE = frozenset({"assault", "coerce"})
-VERBAL = frozenset({"accuse", "reject", "threaten", "request", "support"})  # placed only where they were made
-SAID = VERBAL - {"threaten"}
 STATEMENTS = frozenset({"accuse", "reject", "threaten", "request", "consult", "agree", "support", "protest"})
 CASUALTY_KINDS = frozenset({"killed", "injured", "casualties"})
 # displacement is coded as the violence's toll, and only when counted ("400,000 people were displaced",
@@ -54,27 +51,6 @@ COUNTING_NOUNS = frozenset({"hundred", "thousand", "dozen", "score", "ten", "mil
 COUNT_ONLY = frozenset({"displace", "flee", "uproot", "hurt"})
 PROMISABLE_COUNTS = frozenset({"retreat", "concede"})  # "agreed to release 20 prisoners": still a promise
 MATERIAL = frozenset({"assault", "coerce", "mobilize", "aid", "retreat", "sanction"})
-
-
-@dataclass
-class Draft:
-    """An event read from one sentence, before merging across the article."""
-
-    event_type: str
-    mode: str | None
-    trigger: Token
-    quantities: list[FoundQuantity] = field(default_factory=list)
-    actor: Actor | None = None
-    recipient: Actor | None = None
-    location: Location | None = None
-    claimant: str | None = None
-    negated: bool = False
-    hypothetical: bool = False
-    new_event: bool = False
-    cumulative: bool = False  # a toll over a period ("since Wednesday", "so far"), not one incident's
-    time: EventTime | None = None
-    members: list[Trigger] = field(default_factory=list)
-    depth: int = 0
 
 
 def _depth(token: Token) -> int:
@@ -366,7 +342,7 @@ def sentence_drafts(
     protests = [d for d in drafts if d.event_type == "protest"]
     if protests:  # "protesters gathered to demand ...": the demand is what the protest is about
         drafts = [d for d in drafts if d.event_type != "request" or d.quantities]
-    return _merge_same_type(drafts)
+    return merge_same_type(drafts)
 
 
 def _threat_by_an_act(token: Token) -> bool:
@@ -375,46 +351,3 @@ def _threat_by_an_act(token: Token) -> bool:
         return False
     subjects = [c for c in token.children if c.dep_ in {"nsubj", "csubj"}]
     return bool(subjects) and subjects[0].dep_ == "csubj"
-
-
-def _restates(nominal: Draft, told: Draft) -> bool:
-    """A count-less noun of the same type in the sentence of a counted deed names that deed again."""
-    if nominal.quantities or not told.quantities or nominal.trigger.pos_ not in {"NOUN", "PROPN"}:
-        return False
-    if nominal.new_event or told.trigger.pos_ != "VERB":
-        return False
-    a, b = nominal.location, told.location
-    return a is None or b is None or a.country == b.country
-
-
-def _merge_same_type(drafts: list[Draft]) -> list[Draft]:
-    merged: list[Draft] = []
-    for draft in drafts:
-        for other in merged:
-            # "rebels took Goma and protesters attacked embassies in Kinshasa": a place named by one
-            # predicate and not the other, or two different actors, make two events
-            same_place = (draft.location.name if draft.location else None) == (
-                other.location.name if other.location else None
-            )
-            same_actor = (
-                draft.actor is None or other.actor is None or draft.actor.country == other.actor.country
-            )
-            if other.event_type == draft.event_type and _restates(draft, other):
-                break  # "..., one of the deadliest attacks on a medical site in months": the same strike
-            # "condemned the attack and called for calm": one statement, told as its first act (a threat
-            # stays an event of its own: "called the protesters criminals and warned that ...")
-            one_statement = other.event_type in SAID and draft.event_type in SAID and same_actor
-            if other.event_type == draft.event_type and same_place and same_actor and not draft.new_event:
-                other.quantities.extend(draft.quantities)
-                other.actor = other.actor or draft.actor
-                other.recipient = other.recipient or draft.recipient
-                other.location = other.location or draft.location
-                other.mode = other.mode or draft.mode
-                break
-            if one_statement:
-                other.quantities.extend(draft.quantities)
-                other.recipient = other.recipient or draft.recipient
-                break
-        else:
-            merged.append(draft)
-    return merged

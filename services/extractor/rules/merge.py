@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from schemas import Actor, Location
-from services.extractor.rules.events import Draft
+from services.extractor.rules.drafts import Draft
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.places import fold
 from services.extractor.rules.quantities import VAGUE_PLURALS

@@ -15,7 +15,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from services.extractor.rules.events import Draft
+    from services.extractor.rules.drafts import Draft
     from services.extractor.rules.quantities import FoundQuantity
 
 DRONE_WORDS = frozenset({"drone", "drones", "uav", "uavs", "shahed", "shaheds", "kamikaze"})

@@ -19,7 +19,7 @@ from spacy.tokens import Token
 
 from schemas import Actor
 from services.extractor.rules.actors import load_actor_table
-from services.extractor.rules.events import Draft
+from services.extractor.rules.drafts import Draft
 from services.extractor.rules.gazetteer import fold
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.relevance_model import relevance_model
