@@ -189,9 +189,9 @@ def _counted(noun: Token) -> Token:
 
 
 def _reframe(draft: Draft, trigger: Trigger) -> None:
-    """PLOVER's reading of intentions: promised cooperation is agree, announced force is threaten,
-    what someone
-    must do is request, obstruction by protesters is protest."""
+    """PLOVER's reading of intentions: promised cooperation is agree, refused cooperation is reject,
+    an act failed or refused is negated, announced force is threaten, what someone must do is
+    request, obstruction by protesters is protest."""
     cues = load_lexicon().cues
     verb = _clause_verb(trigger)
     aux = {c.lower_ for c in verb.children if c.dep_ == "aux"}
@@ -200,6 +200,7 @@ def _reframe(draft: Draft, trigger: Trigger) -> None:
     if (draft.negated or refused) and draft.event_type in cues["cooperative_types"] | {"agree"}:
         draft.event_type, draft.mode, draft.negated = "reject", None, False
         return
+    draft.negated = draft.negated or refused  # "have failed to prosecute": no prosecution happened
     if (
         draft.event_type in cues["forceful_types"] - {"mobilize"}
         and lemma(verb.head) == "prepare"

@@ -158,7 +158,10 @@ def read_lexicon(folder: Path) -> Lexicon:
     verbs |= _read_senses(triggers, lex, forms, phrase_texts)
     verbs |= set(lex.quantity["verbs"]) | set(lex.quantity["weapon_verbs"])
     verbs |= set().union(
-        *(lex.cues[k] for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs"))
+        *(
+            lex.cues[k]
+            for k in ("speech_verbs", "stative_verbs", "purpose_verbs", "experiencer_verbs", "negating_verbs")
+        )
     )
     for verb in verbs:
         for form in _verb_forms(verb):
