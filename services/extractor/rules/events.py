@@ -27,6 +27,7 @@ from services.extractor.rules.grounding import deployed_forces, ground_roles
 from services.extractor.rules.history import dated_in_past
 from services.extractor.rules.lexicon import TriggerSense, load_lexicon
 from services.extractor.rules.nonevents import accidental, advisory, forecast
+from services.extractor.rules.ordinary_crime import ordinary_crime
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.places import PlaceMention
 from services.extractor.rules.quantities import FoundQuantity, find_quantities
@@ -284,6 +285,7 @@ def sentence_drafts(
     kept = [t for t in kept if not t.background or attached.get(t.i)]
     kept = [t for t in kept if attached.get(t.i) or lemma(t.token) not in COUNT_ONLY]
     kept = [t for t in kept if not accidental(t) and not advisory(t) and not forecast(t)]
+    kept = [t for t in kept if not ordinary_crime(t)]
     # "Moscow, which denies targeting civilians": a deed under a denial that is itself background
     denials = {t.i for t in triggers if t.event_type == "reject" and t not in kept}
     if denials:
