@@ -351,6 +351,11 @@ def _possessed_group(words: list[str], after: int) -> ActorEntry | None:
     return None
 
 
+def part_of_a_name(words: list[str], i: int, entry: ActorEntry) -> bool:
+    """Whether the alias found at word i is part of a person's or another body's name (`_in_a_name`)."""
+    return _in_a_name(words, i, entry, load_actor_table())
+
+
 def _in_a_name(words: list[str], i: int, entry: ActorEntry, table: ActorTable) -> bool:
     """An organisation's name right after a capitalized word that is no title, name or possessive is a
     person's family name ("Foreign Minister Therese Kayikwamba Wagner"); a country's name that is also a

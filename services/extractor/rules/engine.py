@@ -23,7 +23,7 @@ from spacy.lang.en.stop_words import STOP_WORDS
 from thinc.layers.maxout import forward as maxout_forward
 
 from schemas import Article, Event, Evidence, ExtractorInfo, Quantity, event_id_for
-from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor_table
+from services.extractor.rules.actors import PersonMemory, aliases_of, load_actor_table, part_of_a_name
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.article_places import learn_article_dateline
 from services.extractor.rules.datadir import using
@@ -193,12 +193,13 @@ class RuleEngine:
             words = sentence.split()
             aliases = aliases_of(words)
             state.memory.learn(sentence, aliases)
-            for found in aliases:
+            for i, found in enumerate(aliases):
                 if (
                     found is not None
                     and len(found[0].country) == 3
                     and found[0].country not in {"IGO", "NGO"}
                     and not found[0].operates_in  # "JNIM" says nothing of which of its countries
+                    and not part_of_a_name(words, i, found[0])  # "Chad Morris" is no mention of Chad
                 ):
                     state.countries[found[0].country] += 1
             lowered = sentence.lower()
