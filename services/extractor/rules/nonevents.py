@@ -18,7 +18,7 @@ from spacy.tokens import Token
 
 from services.extractor.rules.lexicon import load_lexicon
 from services.extractor.rules.tokens import token_table
-from services.extractor.rules.triggers import Trigger, lemma
+from services.extractor.rules.triggers import Trigger, lemma, lemmas
 
 CASUALTY_VERBS = frozenset({"kill", "die", "injure", "wound", "hurt", "claim"})
 COMMENTATORS = frozenset(
@@ -165,6 +165,8 @@ def _figurative(trigger: Trigger) -> bool:
         )
     if trigger.event_type == "threaten":
         return _impersonal_threat(token)
+    if trigger.event_type in {"assault", "consult"} and _contest_or_show(trigger):
+        return True
     if trigger.event_type == "support" and lemma(token) == "back":
         return _backed_by_arms(token)
     if trigger.event_type != "request" or lemma(token) != "insist":
@@ -185,6 +187,26 @@ IMPERSONAL = frozenset(
      "slowdown", "recession", "disruption", "delay", "plan", "proposal", "rule", "law", "bill", "policy",
      "tariff"}
 )  # fmt: skip
+
+
+# "a real shot at beating Trump in the nominating contest": an electoral defeat, not an assault
+ELECTORAL = frozenset(
+    {"election", "primary", "race", "vote", "poll", "campaign", "nomination", "nominating", "caucus",
+     "ballot", "candidate", "contest", "runoff", "seat"}
+)  # fmt: skip
+DEFEATS = frozenset({"beat", "defeat", "trounce", "rout", "crush", "topple", "unseat", "oust"})
+# "appeared on CNN to discuss the decision": a talk show, not talks
+SHOWS = frozenset({"appear", "interview", "podcast", "show", "programme", "program", "broadcast", "panel"})
+TALK_WORDS = frozenset({"discuss", "talk", "speak", "chat"})
+
+
+def _contest_or_show(trigger: Trigger) -> bool:
+    """An electoral defeat read as an assault, or a media appearance read as a meeting."""
+    words = set(lemmas(token_table(trigger.token.doc)))
+    word = lemma(trigger.token)
+    if trigger.event_type == "assault":
+        return word in DEFEATS and bool(words & ELECTORAL)
+    return word in TALK_WORDS and bool(words & SHOWS)
 
 
 # What forces on the ground are "backed by": an escort of arms, not political support.
