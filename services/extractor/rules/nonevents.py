@@ -159,14 +159,14 @@ def _figurative(trigger: Trigger) -> bool:
     escort of arms (below)."""
     token = trigger.token
     children = list(token.children)
+    if trigger.event_type in {"assault", "consult"} and _contest_or_show(trigger):
+        return True
     if trigger.event_type == "assault":
         return any(c.dep_ == "nsubj" and c.lower_ == "it" for c in children) and any(
             c.dep_ == "ccomp" for c in children
         )
     if trigger.event_type == "threaten":
         return _impersonal_threat(token)
-    if trigger.event_type in {"assault", "consult"} and _contest_or_show(trigger):
-        return True
     if trigger.event_type == "support" and lemma(token) == "back":
         return _backed_by_arms(token)
     if trigger.event_type != "request" or lemma(token) != "insist":
