@@ -295,10 +295,12 @@ def _barrage_answered(events: list[ArticleEvent], owners: set[str], index: int) 
     return next((e for e in assaults if index - e.sentence_index <= 3), None)
 
 
-def _internal(countries: Counter[str], target: str | None) -> bool:
-    """Whether the article is about one country, the target's: no other is named a quarter as often."""
+def _sole_country(countries: Counter[str]) -> str | None:
+    """The one country an article is about: no other is named a quarter as often."""
     top = countries.most_common(2)
-    return bool(top) and top[0][0] == target and (len(top) == 1 or 4 * top[1][1] < top[0][1])
+    if not top or (len(top) == 2 and 4 * top[1][1] >= top[0][1]):
+        return None
+    return top[0][0]
 
 
 def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None:
@@ -311,6 +313,7 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
       (gunmen nobody names: ACLED's unidentified armed group of the country).
     """
     top = [c for c, _ in countries.most_common(2)]
+    sole = _sole_country(countries)
     known = {
         e.draft.actor.country
         for e in events
@@ -338,6 +341,6 @@ def infer_attackers(events: list[ArticleEvent], countries: Counter[str]) -> None
             if draft.recipient is None:
                 draft.recipient = Actor(text="", name=None, country=target, sector=None)
         elif (
-            known == {target} or (not known and _internal(countries, target))
+            known == {target} or (not known and target is not None and sole == target)
         ) and draft.location is not None:
             draft.actor = Actor(text="", name=None, country=target, sector=None)

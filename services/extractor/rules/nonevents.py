@@ -202,11 +202,9 @@ TALK_WORDS = frozenset({"discuss", "talk", "speak", "chat"})
 
 def _contest_or_show(trigger: Trigger) -> bool:
     """An electoral defeat read as an assault, or a media appearance read as a meeting."""
-    words = set(lemmas(token_table(trigger.token.doc)))
     word = lemma(trigger.token)
-    if trigger.event_type == "assault":
-        return word in DEFEATS and bool(words & ELECTORAL)
-    return word in TALK_WORDS and bool(words & SHOWS)
+    verbs, context = (DEFEATS, ELECTORAL) if trigger.event_type == "assault" else (TALK_WORDS, SHOWS)
+    return word in verbs and not context.isdisjoint(lemmas(token_table(trigger.token.doc)))
 
 
 # What forces on the ground are "backed by": an escort of arms, not political support.

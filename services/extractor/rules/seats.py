@@ -1,9 +1,9 @@
 """Capitals: "the capital", "Pakistan's capital", and the seat where a government speaks.
 
 A ministry's statement, a president's order or a spokesman's accusation whose sentence names no place
-is made where that government sits. Event datasets code such statements at the capital, or at the
-story's dateline when the dateline is in the speaker's own country (a governor speaking in his city,
-a police spokesman in the city the story is filed from).
+is placed at the story's dateline when the dateline is in the speaker's own country (a governor
+speaking in his city, a police spokesman in the city the story is filed from). Not at the capital
+otherwise: a government's words abroad (a president at a summit) are not made at home.
 """
 
 from __future__ import annotations
@@ -78,6 +78,4 @@ def seat_of(actor: Actor | None, dateline: Location | None) -> Location | None:
     abroad (a president's words at a summit are not made at home)."""
     if actor is None or actor.sector != "government" or not actor.country:
         return None
-    if dateline is not None and dateline.country == actor.country:
-        return dateline
-    return None
+    return dateline if dateline is not None and dateline.country == actor.country else None

@@ -19,13 +19,14 @@ from __future__ import annotations
 from schemas import Location
 from services.extractor.rules.arguments import ArticleState
 from services.extractor.rules.article_places import article_places
+from services.extractor.rules.drafts import VERBAL
 from services.extractor.rules.merge import ArticleEvent
 from services.extractor.rules.place_cues import PHYSICAL
 from services.extractor.rules.seats import seat_of
 
 # meetings, agreements, aid, withdrawals and concessions happen somewhere too: where the story is
 GATHERINGS = frozenset({"consult", "agree", "cooperate", "aid", "retreat", "concede"})
-SEATED = frozenset({"accuse", "reject", "threaten", "request", "support", "sanction"})
+SEATED = VERBAL | {"sanction"}  # a government's statements and sanctions: at its seat
 
 
 def fill_story_places(events: list[ArticleEvent], state: ArticleState) -> None:
